@@ -1,0 +1,172 @@
+import type { ColumnType, Generated } from 'kysely';
+
+export type Lang = 'uk' | 'en' | 'fa';
+export type Texts = Partial<Record<Lang, string>>;
+type Created = ColumnType<Date, Date | string | undefined, never>;
+type Stamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableStamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface CommunitiesTable {
+  id: Generated<string>;
+  slug: string;
+  names: Json<Texts>;
+  default_lang: Lang;
+  time_zone: string;
+  calendar: 'gregorian' | 'persian';
+  weekend_days: number[];
+  holidays: ColumnType<Date[], string[] | undefined, string[]>;
+  hosts: string[];
+  contacts: Json<Record<string, string>>;
+  is_default: Generated<boolean>;
+  created_at: Created;
+  updated_at: Stamp;
+}
+
+export interface OrganisationsTable {
+  id: Generated<string>;
+  community_id: string;
+  kind: string;
+  names: Json<Texts>;
+  phone: string | null;
+  email: string | null;
+  archived_at: NullableStamp;
+  created_at: Created;
+}
+
+export interface UsersTable {
+  id: Generated<string>;
+  community_id: string;
+  email: string;
+  display_name: string;
+  password_hash: string;
+  organisation_id: string | null;
+  totp_secret: string | null;
+  totp_enabled_at: NullableStamp;
+  is_super_admin: Generated<boolean>;
+  lang: Generated<Lang>;
+  disabled_at: NullableStamp;
+  created_at: Created;
+  updated_at: Stamp;
+}
+
+export interface UserRolesTable {
+  community_id: string;
+  user_id: string;
+  role: string;
+}
+
+export interface RecoveryCodesTable {
+  id: Generated<string>;
+  community_id: string;
+  user_id: string;
+  code_hash: string;
+  used_at: NullableStamp;
+}
+
+export interface ResidentsTable {
+  id: Generated<string>;
+  community_id: string;
+  email: string | null;
+  phone: string | null;
+  name: string | null;
+  lang: Generated<Lang>;
+  created_at: Created;
+}
+
+export interface ResidentCodesTable {
+  id: Generated<string>;
+  community_id: string;
+  resident_id: string;
+  code_hash: string;
+  attempts: Generated<number>;
+  expires_at: Stamp;
+  used_at: NullableStamp;
+  created_at: Created;
+}
+
+export interface SessionsTable {
+  id: string;
+  community_id: string;
+  user_id: string | null;
+  resident_id: string | null;
+  csrf_token: string;
+  second_factor_at: NullableStamp;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Created;
+  last_seen_at: Stamp;
+  expires_at: Stamp;
+  ended_at: NullableStamp;
+}
+
+export interface ApiTokensTable {
+  id: Generated<string>;
+  community_id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  scopes: string[];
+  created_at: Created;
+  last_used_at: NullableStamp;
+  expires_at: NullableStamp;
+  revoked_at: NullableStamp;
+}
+
+export interface OutboxMessagesTable {
+  id: Generated<string>;
+  community_id: string;
+  channel: 'email' | 'sms' | 'telegram';
+  recipient: string;
+  subject: string | null;
+  body: string;
+  purpose: string;
+  status: Generated<'pending' | 'sent' | 'held' | 'failed'>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  provider_id: string | null;
+  created_at: Created;
+  sent_at: NullableStamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  community_id: string | null;
+  actor_type: 'user' | 'resident' | 'token' | 'system' | 'anonymous';
+  actor_id: string | null;
+  actor_label: string | null;
+  action: string;
+  object_type: string;
+  object_id: string | null;
+  changes: Json<Record<string, unknown>> | null;
+  request_id: string | null;
+  ip: string | null;
+  at: Created;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_start: Date | string;
+  hits: number;
+}
+
+export interface AppSettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  communities: CommunitiesTable;
+  organisations: OrganisationsTable;
+  users: UsersTable;
+  user_roles: UserRolesTable;
+  recovery_codes: RecoveryCodesTable;
+  residents: ResidentsTable;
+  resident_codes: ResidentCodesTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  outbox_messages: OutboxMessagesTable;
+  audit_log: AuditLogTable;
+  rate_limits: RateLimitsTable;
+  app_settings: AppSettingsTable;
+}

@@ -1,0 +1,123 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { App } from './context.ts';
+import { withCommunity } from '../db/db.ts';
+import { findSession, newSecret } from '../modules/identity/sessions.ts';
+import { findApiToken } from '../modules/identity/tokens.ts';
+import { permissionsOf, needsSecondFactor, type Permission } from '../modules/identity/roles.ts';
+import { AppError, forbidden, unauthenticated } from './errors.ts';
+
+export const STAFF_COOKIE = 'cd_staff';
+export const RESIDENT_COOKIE = 'cd_res';
+const CSRF_COOKIE = 'cd_csrf';
+
+export const cookiePath = (req: FastifyRequest) => req.base || '/';
+
+export function setSessionCookie(req: FastifyRequest, reply: FastifyReply, name: string, token: string, maxHours: number) {
+  reply.setCookie(name, token, {
+    path: cookiePath(req),
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: req.protocol === 'https',
+    maxAge: maxHours * 3600,
+  });
+}
+
+export function clearCookie(req: FastifyRequest, reply: FastifyReply, name: string) {
+  reply.clearCookie(name, { path: cookiePath(req) });
+}
+
+/** Reads who is calling: a staff session cookie, a Bearer API token, or a resident session.
+ * Any of them is looked up inside the request's community only. */
+export async function loadAuth(app: App, req: FastifyRequest): Promise<void> {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  const staffToken = req.cookies[STAFF_COOKIE];
+  const residentToken = req.cookies[RESIDENT_COOKIE];
+  if (!bearer && !staffToken && !residentToken) return;
+  if (req.headers.authorization && !bearer) throw unauthenticated();
+  const limits = { idleMinutes: app.config.sessionIdleMinutes, maxHours: app.config.sessionMaxHours };
+  await withCommunity(app.db, req.community.id, async (tx) => {
+    let userId: string | null = null;
+    if (bearer) {
+      const token = await findApiToken(tx, bearer);
+      if (!token) throw unauthenticated();
+      userId = token.user_id;
+      req.staff = { kind: 'token', scopes: token.scopes, sessionId: null, csrf: null, secondFactorDone: true } as never;
+    } else if (staffToken) {
+      const s = await findSession(tx, staffToken, limits);
+      if (s?.user_id) {
+        userId = s.user_id;
+        req.staff = { kind: 'staff', scopes: ['read', 'write'], sessionId: s.id, csrf: s.csrf_token, secondFactorDone: s.second_factor_at !== null } as never;
+      }
+    }
+    if (userId && req.staff) {
+      const user = await tx
+        .selectFrom('users')
+        .select(['id', 'display_name', 'email', 'lang', 'organisation_id', 'is_super_admin', 'disabled_at', 'totp_enabled_at'])
+        .where('id', '=', userId)
+        .executeTakeFirst();
+      if (!user || user.disabled_at) {
+        req.staff = null;
+        if (bearer) throw unauthenticated();
+      } else {
+        const roles = (await tx.selectFrom('user_roles').select('role').where('user_id', '=', userId).execute()).map((r) => r.role);
+        Object.assign(req.staff, {
+          userId: user.id,
+          name: user.display_name,
+          email: user.email,
+          lang: user.lang,
+          organisationId: user.organisation_id,
+          roles,
+          isSuperAdmin: user.is_super_admin,
+          permissions: permissionsOf(roles, user.is_super_admin),
+          hasTotp: user.totp_enabled_at !== null,
+        });
+        // A session whose holder must use a second factor is not complete without it.
+        if (req.staff!.kind === 'staff' && !req.staff!.secondFactorDone && !user.totp_enabled_at && !needsSecondFactor(roles, user.is_super_admin)) {
+          req.staff!.secondFactorDone = true;
+        }
+      }
+    }
+    if (residentToken) {
+      const s = await findSession(tx, residentToken, limits);
+      if (s?.resident_id) {
+        req.residentId = s.resident_id;
+        req.residentSessionId = s.id;
+        req.residentCsrf = s.csrf_token;
+      }
+    }
+  });
+}
+
+/** The signed-in staff member with a completed sign-in, holding `permission` if given. */
+export function requireStaff(req: FastifyRequest, permission?: Permission, write = false) {
+  const s = req.staff;
+  if (!s) throw unauthenticated();
+  if (!s.secondFactorDone) throw new AppError(401, 'second_factor_required', 'error.second_factor_required');
+  if (write && !s.scopes.includes('write')) throw forbidden();
+  if (permission && !s.permissions.has(permission)) throw forbidden();
+  return s;
+}
+
+/** The token a form must send back. Signed-in callers use their session's token; others a
+ * random value in a cookie (double submit). Bearer-token API calls need none. */
+export function csrfToken(req: FastifyRequest, reply: FastifyReply): string {
+  if (req.staff?.csrf) return req.staff.csrf;
+  if (req.residentCsrf) return req.residentCsrf;
+  let v = req.cookies[CSRF_COOKIE];
+  if (!v || v.length < 20) {
+    v = newSecret(24);
+    reply.setCookie(CSRF_COOKIE, v, { path: cookiePath(req), httpOnly: true, sameSite: 'lax', secure: req.protocol === 'https' });
+    req.cookies[CSRF_COOKIE] = v;
+  }
+  return v;
+}
+
+export function checkCsrf(req: FastifyRequest): void {
+  if (req.staff?.kind === 'token') return;
+  const body = req.body as Record<string, unknown> | undefined;
+  const sent = String((req.headers['x-csrf-token'] as string | undefined) ?? body?._csrf ?? '');
+  const expected = [req.staff?.csrf, req.residentCsrf, req.cookies[CSRF_COOKIE]].filter((v): v is string => !!v);
+  const ok = expected.some((e) => e.length === sent.length && timingSafeEqual(Buffer.from(e), Buffer.from(sent)));
+  if (!ok) throw new AppError(403, 'csrf_failed', 'error.csrf');
+}

@@ -1,0 +1,110 @@
+import pino from 'pino';
+import { z } from 'zod';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createDb } from './db/db.ts';
+import { migrate } from './db/migrate.ts';
+import { startEmbedded, type EmbeddedServer } from './db/embedded.ts';
+import { startQueue, type JobDef } from './jobs/queue.ts';
+import { buildServer, pingDb } from './http/server.ts';
+import { CommunityRegistry } from './modules/communities/service.ts';
+import { deliverJob } from './modules/outbox/service.ts';
+import { createMailer } from './modules/outbox/mailer.ts';
+import { pruneRateLimits } from './http/rate-limit.ts';
+import { loadDemo, demoBanner, isDemo } from './demo/load.ts';
+import type { App } from './http/context.ts';
+
+/** Composition root: config -> database -> migrations -> jobs -> demo -> HTTP. */
+export async function start(config: Config) {
+  const log = pino({ level: config.logLevel, base: { pid: process.pid }, redact: ['req.headers.cookie', 'req.headers.authorization'] });
+  let embedded: EmbeddedServer | null = null;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await startEmbedded(config.dataDir, config.pgPort, (m) => log.warn(m));
+    url = await ensureDatabase(embedded.url, 'citydesk');
+  }
+  const { db, pool } = createDb(url, config.poolSize);
+  const applied = await migrate(db);
+  if (applied.length) log.info({ applied }, 'migrations applied');
+
+  const mailer = config.smtpUrl ? createMailer(config.smtpUrl, config.smtpFrom) : null;
+  const jobs: JobDef[] = [
+    deliverJob(db, mailer),
+    { name: 'maintenance.prune', schema: z.object({}).passthrough(), cron: '17 * * * *', run: async () => {
+      await pruneRateLimits(db);
+      await sql`delete from sessions where coalesce(ended_at, expires_at) < now() - interval '90 days'`.execute(db);
+    } },
+  ];
+  const queue = await startQueue(url, jobs, { work: config.worker, log });
+
+  const demoLoaded = await loadDemo(db, config, log);
+  let ready = false;
+  const app: App = { config, db, queue, log, communities: new CommunityRegistry(db), ready: async () => ready && (await pingDb(app)) };
+  const server = await buildServer(app);
+  await server.listen({ port: config.port, host: config.host });
+  const address = server.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  ready = true;
+
+  const origin = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  if (await isDemo(db)) process.stdout.write(await demoBanner(db, origin, demoLoaded));
+  else process.stdout.write(`CityDesk is ready.\n  Portal:  ${origin}/\n  Console: ${origin}/console\n  API:     ${origin}/api/docs\n`);
+  log.info({ port, embedded: !!embedded }, 'ready');
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      ready = false;
+      log.info('shutting down');
+      await server.close(); // finishes requests in flight
+      await queue.stop(); // lets the running job finish
+      mailer?.close();
+      await db.destroy().catch(() => {});
+      await pool.end().catch(() => {});
+      if (embedded) await embedded.stop();
+      log.info('stopped');
+    })());
+  return { app, server, port, stop };
+}
+
+async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const r = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (r.rowCount === 0) await client.query(`create database ${name}`);
+  } finally {
+    await client.end();
+  }
+  return adminUrl.replace(/\/[^/]*$/, `/${name}`);
+}
+
+const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\/src\//, '/src/'));
+if (isMain) {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  start(config).then(
+    ({ stop }) => {
+      let signals = 0;
+      const onSignal = () => {
+        if (++signals > 1) process.exit(1);
+        stop().then(() => process.exit(0), () => process.exit(1));
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+    },
+    (err) => {
+      process.stderr.write(`CityDesk failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

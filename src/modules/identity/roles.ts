@@ -1,0 +1,36 @@
+export const ROLES = [
+  'community_admin', 'press_editor', 'press_author', 'appeals_operator', 'appeals_controller', 'executor',
+  'utility_dispatcher', 'duty_officer', 'council_secretary', 'media_officer', 'leadership',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Permission =
+  | 'users.manage' | 'organisations.manage' | 'audit.read' | 'outbox.read' | 'jobs.read'
+  | 'communities.manage' | 'console.use';
+
+const GRANTS: Record<Role, Permission[]> = {
+  community_admin: ['console.use', 'users.manage', 'organisations.manage', 'audit.read', 'outbox.read', 'jobs.read'],
+  press_editor: ['console.use'],
+  press_author: ['console.use'],
+  appeals_operator: ['console.use', 'outbox.read'],
+  appeals_controller: ['console.use', 'outbox.read'],
+  executor: ['console.use'],
+  utility_dispatcher: ['console.use'],
+  duty_officer: ['console.use', 'outbox.read'],
+  council_secretary: ['console.use'],
+  media_officer: ['console.use'],
+  leadership: ['console.use', 'audit.read'],
+};
+
+/** Roles whose holders must sign in with a second factor. */
+export const SECOND_FACTOR_REQUIRED: ReadonlySet<Role> = new Set(['community_admin', 'duty_officer']);
+
+export function permissionsOf(roles: readonly string[], isSuperAdmin: boolean): Set<Permission> {
+  const out = new Set<Permission>();
+  for (const r of roles) for (const p of GRANTS[r as Role] ?? []) out.add(p);
+  if (isSuperAdmin) ['console.use', 'communities.manage', 'users.manage', 'organisations.manage', 'audit.read', 'outbox.read', 'jobs.read'].forEach((p) => out.add(p as Permission));
+  return out;
+}
+
+export const needsSecondFactor = (roles: readonly string[], isSuperAdmin: boolean) =>
+  isSuperAdmin || roles.some((r) => SECOND_FACTOR_REQUIRED.has(r as Role));

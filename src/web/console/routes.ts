@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import type { App } from '../../http/context.ts';
+import { html } from '../../http/html.ts';
+import { pick, t } from '../../i18n/i18n.ts';
+import { withCommunity } from '../../db/db.ts';
+import { getOrganisation } from '../../modules/identity/organisations.ts';
+import { consoleAuthPages } from './auth-pages.ts';
+import { securityPages } from './security-pages.ts';
+import { adminPages } from './admin-pages.ts';
+import { consoleBase, consoleLang, sendConsole } from './layout.ts';
+
+const PUBLIC = /\/console\/(login|login\/second-factor|enrol|logout)$/;
+
+export const consoleRoutes = (app: App) => async (r: FastifyInstance) => {
+  // Every console page but sign-in needs a completed sign-in; the server checks each object too.
+  r.addHook('preHandler', async (req, reply) => {
+    const path = (req.routeOptions.url ?? '').replace(/\/$/, '');
+    if (PUBLIC.test(path)) return;
+    if (!req.staff || req.staff.kind !== 'staff') return reply.redirect(`${consoleBase(req)}/login`);
+    if (!req.staff.secondFactorDone) return reply.redirect(`${consoleBase(req)}/${req.staff.hasTotp ? 'login/second-factor' : 'enrol'}`);
+  });
+
+  await r.register(consoleAuthPages(app));
+  await r.register(securityPages(app));
+  await r.register(adminPages(app));
+
+  r.get('/', async (req, reply) => {
+    const s = req.staff!;
+    const lang = consoleLang(req);
+    const org = s.organisationId ? await withCommunity(app.db, req.community.id, (tx) => getOrganisation(tx, s.organisationId!)) : null;
+    const roles = [...s.roles, ...(s.isSuperAdmin ? ['super_admin'] : [])];
+    const body = html`<section class="card">
+<h2>${t(lang, 'console.home.roles')}</h2>
+${roles.length ? html`<ul data-testid="my-roles">${roles.map((r) => html`<li>${t(lang, `role.${r}` as 'role.executor')}</li>`)}</ul>` : html`<p>${t(lang, 'console.home.no_roles')}</p>`}
+${org ? html`<p><strong>${t(lang, 'console.home.organisation')}:</strong> ${pick(org.names, lang, req.community.default_lang)}</p>` : ''}
+</section>`;
+    return sendConsole(req, reply, { title: t(lang, 'console.home.welcome', { name: s.name }), body, active: '' });
+  });
+};
