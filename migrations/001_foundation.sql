@@ -2,10 +2,12 @@
 -- Every community-owned table has community_id and a row-level-security policy for the
 -- application role `citydesk_app`, which every request switches to (SET LOCAL ROLE).
 
+-- Roles are cluster-wide: another database on the same server may create it at the same moment.
 DO $$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'citydesk_app') THEN
     CREATE ROLE citydesk_app NOLOGIN;
   END IF;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
 END $$;
 GRANT citydesk_app TO CURRENT_USER;
 

@@ -30,7 +30,7 @@ export async function passwordLogin(
 ) {
   const normal = email.trim().toLowerCase();
   await limit(db, [[`login:ip:${ctx.ip}`, 50], [`login:acct:${ctx.communityId}:${normal}`, 10]]);
-  return withCommunity(db, ctx.communityId, async (tx) => {
+  const result = await withCommunity(db, ctx.communityId, async (tx) => {
     const user = await tx
       .selectFrom('users')
       .select(['id', 'password_hash', 'display_name', 'disabled_at', 'totp_enabled_at', 'is_super_admin'])
@@ -39,8 +39,9 @@ export async function passwordLogin(
     const ok = await verifyPassword(user?.password_hash ?? DUMMY_HASH, password);
     const actor: Actor = { type: 'anonymous', id: null, label: normal, communityId: ctx.communityId, requestId: ctx.requestId, ip: ctx.ip };
     if (!user || !ok || user.disabled_at) {
+      // Committed with the transaction; the caller is told after.
       await recordAudit(tx, actor, { action: 'session.login_failed', objectType: 'user', objectId: user?.id ?? null });
-      throw badLogin();
+      return null;
     }
     const roles = (await tx.selectFrom('user_roles').select('role').where('user_id', '=', user.id).execute()).map((r) => r.role);
     const token = await createSession(tx, ctx.communityId, { userId: user.id }, { ip: ctx.ip, userAgent: ctx.userAgent, secondFactor: false, maxHours: ctx.maxHours });
@@ -51,6 +52,8 @@ export async function passwordLogin(
       mustEnrol: user.totp_enabled_at === null && needsSecondFactor(roles, user.is_super_admin),
     };
   });
+  if (!result) throw badLogin();
+  return result;
 }
 
 /** Second step: a TOTP code or one unused recovery code. */
@@ -83,10 +86,16 @@ export async function verifySecondFactor(db: Db, actor: Actor, sessionId: string
   if (!ok) throw new AppError(401, 'invalid_code', 'error.invalid_code');
 }
 
-/** Starts TOTP enrolment: a new secret, not active until a code from it is confirmed. */
+/** Starts TOTP enrolment: a secret that is not active until a code from it is confirmed.
+ * Reloading the page keeps the pending secret, so a code already scanned stays valid. */
 export async function startTotpEnrolment(tx: Tx, userId: string): Promise<string> {
-  const secret = newTotpSecret();
-  await tx.updateTable('users').set({ totp_secret: secret, totp_enabled_at: null }).where('id', '=', userId).where('totp_enabled_at', 'is', null).execute();
+  await tx
+    .updateTable('users')
+    .set({ totp_secret: newTotpSecret() })
+    .where('id', '=', userId)
+    .where('totp_enabled_at', 'is', null)
+    .where('totp_secret', 'is', null)
+    .execute();
   const row = await tx.selectFrom('users').select('totp_secret').where('id', '=', userId).executeTakeFirstOrThrow();
   return row.totp_secret!;
 }

@@ -33,10 +33,8 @@ export const consoleAuthPages = (app: App) => async (r: FastifyInstance) => {
     return sendConsole(req, reply, { title: t(lang, 'console.sign_in.title'), body, error }, status);
   };
 
-  r.get('/login', async (req, reply) => {
-    if (req.staff?.secondFactorDone) return reply.redirect(`${consoleBase(req)}`);
-    return loginPage(req, reply);
-  });
+  // Shown even to a signed-in user, who may want to switch accounts; signing in rotates the session.
+  r.get('/login', async (req, reply) => loginPage(req, reply));
 
   r.post('/login', async (req, reply) => {
     checkCsrf(req);
