@@ -1,4 +1,5 @@
 import PgBoss from 'pg-boss';
+import pg from 'pg';
 import { CompiledQuery } from 'kysely';
 import type { z } from 'zod';
 import type { Tx } from '../db/db.ts';
@@ -40,9 +41,23 @@ export async function startQueue(url: string, jobs: JobDef[], opts: { work: bool
     retryBackoff: true,
   });
   boss.on('error', (e) => opts.log.error({ err: e }, 'job queue error'));
-  await boss.start();
-  for (const job of jobs) {
-    await boss.createQueue(job.name, { name: job.name, retryLimit: job.retryLimit ?? 5, retryDelay: job.retryDelay ?? 5, retryBackoff: true });
+  // pg-boss's create_queue is not safe when two processes create the same queue at once
+  // (they deadlock), so queue setup is serialised with a session advisory lock.
+  const lock = new pg.Client({ connectionString: url });
+  await lock.connect();
+  try {
+    await lock.query('select pg_advisory_lock(727276)');
+    await boss.start();
+    for (const job of jobs) {
+      if (await boss.getQueue(job.name)) continue;
+      await boss.createQueue(job.name, { name: job.name, retryLimit: job.retryLimit ?? 5, retryDelay: job.retryDelay ?? 5, retryBackoff: true });
+    }
+    // Jobs are sent inside community transactions, which run as citydesk_app.
+    await lock.query(`grant usage on schema pgboss to citydesk_app;
+      grant select, insert on pgboss.job, pgboss.queue to citydesk_app`);
+  } finally {
+    await lock.query('select pg_advisory_unlock(727276)').catch(() => {});
+    await lock.end();
   }
   if (opts.work) {
     for (const job of jobs) {

@@ -1,0 +1,116 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { SMTPServer } from 'smtp-server';
+import { sql } from 'kysely';
+import { startTestApp } from '../../test/harness.ts';
+import { Client } from '../../test/client.ts';
+
+/** A local SMTP relay that speaks real SMTP; it can be told to refuse mail for a while. */
+function fakeRelay() {
+  const received: string[] = [];
+  let refusing = false;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onRcptTo(_addr, _session, cb) {
+      if (refusing) return cb(Object.assign(new Error('Mailbox temporarily unavailable'), { responseCode: 451 }));
+      cb();
+    },
+    onData(stream, _session, cb) {
+      let data = '';
+      stream.on('data', (d) => (data += d));
+      stream.on('end', () => {
+        received.push(data);
+        cb();
+      });
+    },
+  });
+  return {
+    received,
+    refuse: (v: boolean) => (refusing = v),
+    listen: () => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.server.address() as { port: number }).port))),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The text body of a single-part message, decoded from base64 or quoted-printable. */
+function mailText(raw: string): string {
+  const [head, ...rest] = raw.split('\r\n\r\n');
+  const body = rest.join('\r\n\r\n');
+  if (/content-transfer-encoding:\s*base64/i.test(head)) return Buffer.from(body.replace(/\s/g, ''), 'base64').toString('utf8');
+  if (/content-transfer-encoding:\s*quoted-printable/i.test(head)) {
+    const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+    return Buffer.from(bytes, 'latin1').toString('utf8');
+  }
+  return body;
+}
+
+async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const v = await fn();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('outbox: every message is kept, delivered by SMTP, retried when the relay fails', () => {
+  const relay = fakeRelay();
+  let app: Awaited<ReturnType<typeof startTestApp>>;
+  before(async () => {
+    const port = await relay.listen();
+    app = await startTestApp({ SMTP_URL: `smtp://127.0.0.1:${port}`, SMTP_FROM: 'Zelenodolsk <no-reply@zelenodolsk.example>' });
+  });
+  after(async () => {
+    await app.close();
+    await relay.close();
+  });
+
+  const message = (to: string) =>
+    sql<{ status: string; attempts: number; last_error: string | null; body: string }>`select status, attempts, last_error, body from outbox_messages where recipient = ${to}`
+      .execute(app.app.db).then((r) => r.rows[0]);
+
+  it('sends a resident’s sign-in code through the relay, and the code signs them in', async () => {
+    const c = new Client(app.origin);
+    const r = await c.post('/uk/login', { contact: 'Olena@Example.org' });
+    assert.equal(r.status, 200);
+    const mail = await until('mail', async () => relay.received.find((m) => m.includes('olena@example.org')));
+    const code = /\b(\d{6})\b/.exec(mailText(mail))![1];
+    assert.match(mailText(mail), /код/, 'the message is in the resident’s language');
+    const sent = await until('sent status', async () => ((await message('olena@example.org'))?.status === 'sent' ? true : null));
+    assert.ok(sent);
+    const verify = await c.post('/uk/login/verify', { contact: 'olena@example.org', code }, '/uk/login');
+    assert.equal(verify.status, 303);
+    const account = await c.request('/uk/account');
+    assert.match(account.text, /olena@example\.org/);
+  });
+
+  it('a refusing relay delays the message; nothing is lost, it goes out once the relay is back', async () => {
+    relay.refuse(true);
+    const c = new Client(app.origin);
+    await c.post('/en/login', { contact: 'petro@example.org' });
+    const failed = await until('a failed attempt', async () => {
+      const m = await message('petro@example.org');
+      return m && m.attempts >= 1 ? m : null;
+    });
+    assert.equal(failed.status, 'pending');
+    assert.match(failed.last_error ?? '', /451|unavailable/i);
+    relay.refuse(false);
+    // Do not wait for the back-off: bring the retry forward.
+    await sql`update pgboss.job set start_after = now() where name = 'outbox.deliver' and state = 'retry'`.execute(app.app.db);
+    await until('delivery after retry', async () => ((await message('petro@example.org'))?.status === 'sent' ? true : null), 60_000);
+    assert.equal(relay.received.filter((m) => m.includes('petro@example.org')).length, 1);
+  });
+
+  it('a phone number gets an SMS that is held in the outbox while no SMS gateway is connected', async () => {
+    const c = new Client(app.origin);
+    await c.post('/uk/login', { contact: '+380 50 123 45 67' });
+    const m = await until('held sms', async () => {
+      const row = await message('+380501234567');
+      return row?.status === 'held' ? row : null;
+    });
+    assert.match(m.body, /\d{6}/);
+  });
+});

@@ -1,0 +1,103 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { sql } from 'kysely';
+import { freshDatabase } from '../test/harness.ts';
+import { Client } from '../test/client.ts';
+import { DEMO_PASSWORD } from '../demo/load.ts';
+import { createDb } from '../db/db.ts';
+
+/** Starts `src/main.ts` as its own process and resolves with its port once /readyz answers. */
+export async function spawnServer(env: Record<string, string>): Promise<{ child: ChildProcess; origin: string; output: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const origin = `http://127.0.0.1:${env.PORT}`;
+  const end = Date.now() + 60_000;
+  while (Date.now() < end) {
+    if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
+    const ok = await fetch(`${origin}/readyz`).then((r) => r.status === 200, () => false);
+    if (ok) return { child, origin, output: () => out };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`server did not become ready: ${out}`);
+}
+
+export const stopServer = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+    child.kill('SIGTERM');
+  });
+
+const freePort = () => 20000 + Math.floor(Math.random() * 20000);
+
+describe('two server processes share one database', () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let a: Awaited<ReturnType<typeof spawnServer>>;
+  let b: Awaited<ReturnType<typeof spawnServer>>;
+
+  before(async () => {
+    db = await freshDatabase();
+    // Started together: migrations and the demo load must happen exactly once.
+    [a, b] = await Promise.all([
+      spawnServer({ DATABASE_URL: db.url, PORT: String(freePort()), CITYDESK_DEMO: 'true' }),
+      spawnServer({ DATABASE_URL: db.url, PORT: String(freePort()), CITYDESK_DEMO: 'true' }),
+    ]);
+  });
+  after(async () => {
+    await Promise.all([a && stopServer(a.child), b && stopServer(b.child)]);
+    await db.drop();
+  });
+
+  it('loaded the demo once', async () => {
+    const { db: k, pool } = createDb(db.url, 1);
+    const n = await sql<{ n: string }>`select count(*) as n from communities`.execute(k);
+    assert.equal(n.rows[0].n, '2');
+    await k.destroy();
+    void pool;
+  });
+
+  it('a session started on one process is valid on the other, and sign-out ends it on both', async () => {
+    const ca = new Client(a.origin);
+    await ca.staffLogin('', 'editor@zelenodolsk.example', DEMO_PASSWORD);
+    const cb = new Client(b.origin);
+    cb.cookies = ca.cookies;
+    assert.equal((await cb.request('/console/')).status, 200);
+    await cb.post('/console/logout', {}, '/console/');
+    assert.equal((await ca.request('/console/')).status, 302);
+  });
+
+  it('the sign-in rate limit counts attempts on both processes together', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const origin = i % 2 ? a.origin : b.origin;
+      statuses.push((await new Client(origin).post('/console/login', { email: 'mayor@zelenodolsk.example', password: `nope-${i}` })).status);
+    }
+    assert.deepEqual(statuses.slice(0, 10), Array(10).fill(401));
+    assert.equal(statuses[10], 429);
+  });
+
+  it('a job is done once although both processes work the queue', async () => {
+    const c = new Client(a.origin);
+    for (let i = 0; i < 6; i++) await c.post('/uk/login', { contact: `resident${i}@example.org` });
+    const { db: k } = createDb(db.url, 1);
+    const end = Date.now() + 30_000;
+    let rows: Array<{ state: string; n: string }> = [];
+    while (Date.now() < end) {
+      rows = (await sql<{ state: string; n: string }>`select state::text, count(*) as n from pgboss.job where name = 'outbox.deliver' group by 1`.execute(k)).rows;
+      if (rows.length === 1 && rows[0].state === 'completed' && rows[0].n === '6') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.deepEqual(rows, [{ state: 'completed', n: '6' }]);
+    const held = await sql<{ n: string }>`select count(*) as n from outbox_messages where status = 'held'`.execute(k);
+    assert.equal(held.rows[0].n, '6');
+    await k.destroy();
+  });
+});
