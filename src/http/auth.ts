@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { App } from './context.ts';
+import type { App, StaffAuth } from './context.ts';
 import { withCommunity } from '../db/db.ts';
 import { findSession, newSecret } from '../modules/identity/sessions.ts';
 import { findApiToken } from '../modules/identity/tokens.ts';
@@ -37,32 +37,31 @@ export async function loadAuth(app: App, req: FastifyRequest): Promise<void> {
   if (req.headers.authorization && !bearer) throw unauthenticated();
   const limits = { idleMinutes: app.config.sessionIdleMinutes, maxHours: app.config.sessionMaxHours };
   await withCommunity(app.db, req.community.id, async (tx) => {
-    let userId: string | null = null;
+    type Credential = Pick<StaffAuth, 'kind' | 'scopes' | 'sessionId' | 'csrf' | 'secondFactorDone'> & { userId: string };
+    let cred: Credential | null = null;
     if (bearer) {
       const token = await findApiToken(tx, bearer);
       if (!token) throw unauthenticated();
-      userId = token.user_id;
-      req.staff = { kind: 'token', scopes: token.scopes, sessionId: null, csrf: null, secondFactorDone: true } as never;
+      cred = { kind: 'token', userId: token.user_id, scopes: token.scopes, sessionId: null, csrf: null, secondFactorDone: true };
     } else if (staffToken) {
       const s = await findSession(tx, staffToken, limits);
-      if (s?.user_id) {
-        userId = s.user_id;
-        req.staff = { kind: 'staff', scopes: ['read', 'write'], sessionId: s.id, csrf: s.csrf_token, secondFactorDone: s.second_factor_at !== null } as never;
-      }
+      if (s?.user_id) cred = { kind: 'staff', userId: s.user_id, scopes: ['read', 'write'], sessionId: s.id, csrf: s.csrf_token, secondFactorDone: s.second_factor_at !== null };
     }
-    if (userId && req.staff) {
+    if (cred) {
       const user = await tx
         .selectFrom('users')
         .select(['id', 'display_name', 'email', 'lang', 'organisation_id', 'is_super_admin', 'disabled_at', 'totp_enabled_at'])
-        .where('id', '=', userId)
+        .where('id', '=', cred.userId)
         .executeTakeFirst();
       if (!user || user.disabled_at) {
-        req.staff = null;
         if (bearer) throw unauthenticated();
       } else {
-        const roles = (await tx.selectFrom('user_roles').select('role').where('user_id', '=', userId).execute()).map((r) => r.role);
-        Object.assign(req.staff, {
-          userId: user.id,
+        const roles = (await tx.selectFrom('user_roles').select('role').where('user_id', '=', user.id).execute()).map((r) => r.role);
+        // Without TOTP and without a role that demands it, the password alone completes the sign-in.
+        const secondFactorDone = cred.secondFactorDone || (!user.totp_enabled_at && !needsSecondFactor(roles, user.is_super_admin));
+        req.staff = {
+          ...cred,
+          secondFactorDone,
           name: user.display_name,
           email: user.email,
           lang: user.lang,
@@ -71,11 +70,7 @@ export async function loadAuth(app: App, req: FastifyRequest): Promise<void> {
           isSuperAdmin: user.is_super_admin,
           permissions: permissionsOf(roles, user.is_super_admin),
           hasTotp: user.totp_enabled_at !== null,
-        });
-        // A session whose holder must use a second factor is not complete without it.
-        if (req.staff!.kind === 'staff' && !req.staff!.secondFactorDone && !user.totp_enabled_at && !needsSecondFactor(roles, user.is_super_admin)) {
-          req.staff!.secondFactorDone = true;
-        }
+        };
       }
     }
     if (residentToken) {

@@ -40,7 +40,10 @@ export async function startQueue(url: string, jobs: JobDef[], opts: { work: bool
     retryDelay: 5,
     retryBackoff: true,
   });
-  boss.on('error', (e) => opts.log.error({ err: e }, 'job queue error'));
+  boss.on('error', (e: Error & { code?: string }) => {
+    if (e.code === '57P01') return; // the database is shutting down with us
+    opts.log.error({ err: { message: e.message, code: e.code } }, 'job queue error');
+  });
   // pg-boss's create_queue is not safe when two processes create the same queue at once
   // (they deadlock), so queue setup is serialised with a session advisory lock.
   const lock = new pg.Client({ connectionString: url });

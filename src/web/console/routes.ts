@@ -7,6 +7,7 @@ import { getOrganisation } from '../../modules/identity/organisations.ts';
 import { consoleAuthPages } from './auth-pages.ts';
 import { securityPages } from './security-pages.ts';
 import { adminPages } from './admin-pages.ts';
+import { communitiesPage } from './communities-page.ts';
 import { consoleBase, consoleLang, sendConsole } from './layout.ts';
 
 const PUBLIC = /\/console\/(login|login\/second-factor|enrol|logout)$/;
@@ -23,6 +24,7 @@ export const consoleRoutes = (app: App) => async (r: FastifyInstance) => {
   await r.register(consoleAuthPages(app));
   await r.register(securityPages(app));
   await r.register(adminPages(app));
+  await r.register(communitiesPage(app));
 
   r.get('/', async (req, reply) => {
     const s = req.staff!;
