@@ -35,9 +35,9 @@ button.secondary{background:#e6ebf1;color:#1a1a1a}
 .alert{background:#fdecea;border-inline-start:4px solid #a4161a;padding:.75rem}
 footer.site{border-block-start:1px solid #c9d3df;margin-block-start:2rem;background:#f4f6f9}
 footer.site .in{max-width:60rem;margin-inline:auto;padding:1rem}
-footer.site dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}
+footer.site dl{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.25rem 1rem;margin:0}
 footer.site dt{font-weight:600}
-footer.site dd{margin:0}
+footer.site dd{margin:0;overflow-wrap:anywhere}
 [dir=rtl] .ltr{direction:ltr;unicode-bidi:embed}
 `;
 

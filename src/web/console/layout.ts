@@ -93,7 +93,7 @@ ${signedIn
 </nav></aside>`
     : ''}
 <main id="main">
-<div class="langs" aria-label="${t(lang, 'nav.language')}">${LANGS.map((l) => html`<a href="?lang=${l}" lang="${l}" hreflang="${l}"${l === lang ? raw(' aria-current="true"') : ''}>${t(l, `lang.${l}`)}</a>`)}</div>
+<nav class="langs" aria-label="${t(lang, 'nav.language')}">${LANGS.map((l) => html`<a href="?lang=${l}" lang="${l}" hreflang="${l}"${l === lang ? raw(' aria-current="true"') : ''}>${t(l, `lang.${l}`)}</a>`)}</nav>
 <h1>${page.title}</h1>
 ${page.notice ? html`<p class="notice" role="status">${page.notice}</p>` : ''}
 ${page.error ? html`<p class="alert" role="alert">${page.error}</p>` : ''}
