@@ -40,4 +40,19 @@ describe('backup and restore', () => {
     await assert.rejects(sql`delete from audit_log`.execute(db), /append-only/);
     await db.destroy();
   });
+
+  it('npm run super-admin grants the flag to an existing account only, and audits it', async () => {
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/super-admin.ts', ...args], { env: { ...process.env, DATABASE_URL: app.url }, encoding: 'utf8', timeout: 60_000 });
+    const flag = async () => (await app.app.db.selectFrom('users').select('is_super_admin').where('email', '=', 'mayor@khomein.example').executeTakeFirstOrThrow()).is_super_admin;
+    assert.equal(cli('khomein', 'nobody@khomein.example').status, 1);
+    assert.equal(cli('khomein', 'mayor@zelenodolsk.example').status, 1, 'an account of another community is not found');
+    assert.equal(await flag(), false);
+    assert.equal(cli('khomein', 'mayor@khomein.example').status, 0);
+    assert.equal(await flag(), true);
+    assert.equal(cli('khomein', 'mayor@khomein.example', '--revoke').status, 0);
+    assert.equal(await flag(), false);
+    const audit = await sql<{ n: string }>`select count(*) as n from audit_log where action like 'user.super_admin_%'`.execute(app.app.db);
+    assert.equal(audit.rows[0].n, '2');
+  });
 });
