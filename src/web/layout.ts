@@ -49,6 +49,8 @@ function langUrl(req: FastifyRequest, lang: Lang): string {
   return `${req.base}/${lang}${rest || '/'}`;
 }
 
+const origin = (req: FastifyRequest) => `${req.protocol}://${req.host}`;
+
 /** The public portal's page: header with the community's name and a language switcher,
  * content, footer with contacts. Works without JavaScript; hreflang links for each language. */
 export function portalPage(req: FastifyRequest, opts: PageOpts): Html {
@@ -62,7 +64,7 @@ export function portalPage(req: FastifyRequest, opts: PageOpts): Html {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${opts.title} — ${name}</title>
-${LANGS.map((l) => html`<link rel="alternate" hreflang="${l}" href="${langUrl(req, l)}">`)}
+${LANGS.map((l) => html`<link rel="alternate" hreflang="${l}" href="${origin(req)}${langUrl(req, l)}">`)}
 <style>${raw(PORTAL_CSS)}</style>
 </head>
 <body>

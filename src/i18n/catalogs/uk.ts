@@ -18,7 +18,7 @@ export const uk: Catalog = {
   'portal.home.services': 'Що тут можна зробити',
   'portal.home.service.account': 'Увійдіть за одноразовим кодом, який надійде на електронну пошту або телефон, — пароль не потрібен.',
   'portal.home.service.contacts': 'Телефонуйте або пишіть до міської ради за контактами, наведеними нижче.',
-  'portal.home.today': 'Сьогодні {date}.',
+  'portal.home.today': 'Сьогодні {date}', // the date ends with «р.»
   'portal.footer.contacts': 'Контакти',
   'portal.footer.phone': 'Телефон',
   'portal.footer.email': 'Електронна пошта',

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { textIn } from '../text.ts';
 import { z } from 'zod';
 import type { App } from '../../http/context.ts';
 import { actorOf } from '../../http/context.ts';
@@ -35,7 +36,7 @@ export const adminPages = (app: App) => async (r: FastifyInstance) => {
     const lang = consoleLang(req);
     const q = z.object({ q: z.string().max(100).optional() }).parse(req.query ?? {});
     const { users, orgs } = await inTx(req, async (tx) => ({ users: await listUsers(tx, { q: q.q }), orgs: await listOrganisations(tx) }));
-    const orgName = new Map(orgs.map((o) => [o.id, pick(o.names, lang, req.community.default_lang)]));
+    const orgName = new Map(orgs.map((o) => [o.id, textIn(o.names, lang, req.community.default_lang)]));
     const f = msg.form ?? {};
     const body = html`
 <form class="row" method="get"><div><label for="q">${t(lang, 'console.search')}</label><input id="q" name="q" value="${q.q ?? ''}"></div><div><button type="submit" class="secondary">${t(lang, 'console.search')}</button></div></form>
@@ -151,7 +152,7 @@ ${rolesFieldset(lang, user.roles)}
     const lang = consoleLang(req);
     const orgs = await inTx(req, (tx) => listOrganisations(tx, { includeArchived: true }));
     const body = html`<table><thead><tr><th>${t(lang, 'users.name')}</th><th>${t(lang, 'orgs.kind')}</th><th>${t(lang, 'orgs.phone')}</th><th>${t(lang, 'orgs.email')}</th></tr></thead><tbody>
-${orgs.map((o) => html`<tr><td><a href="${consoleBase(req)}/organisations/${o.id}">${pick(o.names, lang, req.community.default_lang)}</a>${o.archived_at ? html` <span class="muted">(${t(lang, 'orgs.archived')})</span>` : ''}</td><td>${t(lang, `orgs.kind.${o.kind}` as 'orgs.kind.department')}</td><td class="mono">${o.phone ?? ''}</td><td>${o.email ?? ''}</td></tr>`)}
+${orgs.map((o) => html`<tr><td><a href="${consoleBase(req)}/organisations/${o.id}">${textIn(o.names, lang, req.community.default_lang)}</a>${o.archived_at ? html` <span class="muted">(${t(lang, 'orgs.archived')})</span>` : ''}</td><td>${t(lang, `orgs.kind.${o.kind}` as 'orgs.kind.department')}</td><td class="mono">${o.phone ?? ''}</td><td>${o.email ?? ''}</td></tr>`)}
 </tbody></table>
 <section class="card" style="margin-block-start:1rem"><h2>${t(lang, 'orgs.new')}</h2>${orgForm(req, reply, lang, `${consoleBase(req)}/organisations`)}</section>`;
     return sendConsole(req, reply, { title: t(lang, 'orgs.title'), body, active: '/organisations', ...msg }, status);

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { textIn } from '../text.ts';
 import type { App } from '../../http/context.ts';
 import { actorOf } from '../../http/context.ts';
 import { html } from '../../http/html.ts';
@@ -19,7 +20,7 @@ export const communitiesPage = (app: App) => async (r: FastifyInstance) => {
     const list = await loadCommunities(app.db);
     const f = msg.form ?? {};
     const body = html`<table><thead><tr><th>${t(lang, 'communities.slug')}</th><th>${t(lang, 'communities.name', { lang: '' }).replace(/\s*\(\s*\)/, '')}</th><th>${t(lang, 'communities.default_lang')}</th><th>${t(lang, 'communities.time_zone')}</th><th>${t(lang, 'communities.calendar')}</th></tr></thead><tbody>
-${list.map((c) => html`<tr><td class="mono"><a href="/c/${c.slug}/${c.default_lang}/">${c.slug}</a></td><td>${pick(c.names, lang, c.default_lang)}</td><td>${t(lang, `lang.${c.default_lang}`)}</td><td class="mono">${c.time_zone}</td><td>${t(lang, `communities.calendar.${c.calendar}`)}</td></tr>`)}
+${list.map((c) => html`<tr><td class="mono"><a href="/c/${c.slug}/${c.default_lang}/">${c.slug}</a></td><td>${textIn(c.names, lang, c.default_lang)}</td><td>${t(lang, `lang.${c.default_lang}`)}</td><td class="mono">${c.time_zone}</td><td>${t(lang, `communities.calendar.${c.calendar}`)}</td></tr>`)}
 </tbody></table>
 <section class="card" style="margin-block-start:1rem"><h2>${t(lang, 'communities.new')}</h2>
 <form class="stack" method="post" action="${req.base}/console/communities">${hidden(req, reply)}

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { textIn } from '../text.ts';
 import { html, raw, type Html } from '../../http/html.ts';
-import { dir, formatDate, LANGS, pick, t, type Lang, type MessageKey } from '../../i18n/i18n.ts';
+import { dir, formatDate, isLang, LANGS, pick, t, type Lang, type MessageKey } from '../../i18n/i18n.ts';
 import { csrfToken } from '../../http/auth.ts';
 import type { Permission } from '../../modules/identity/roles.ts';
 
@@ -63,8 +64,13 @@ export const consoleBase = (req: FastifyRequest) => `${req.base}/console`;
 export function consoleLang(req: FastifyRequest): Lang {
   const q = (req.query as { lang?: string } | undefined)?.lang;
   if (q) return req.lang;
+  const chosen = req.cookies[CONSOLE_LANG_COOKIE];
+  if (isLang(chosen)) return chosen;
   return req.staff?.lang ?? req.lang;
 }
+
+/** A language picked with the switcher (?lang=) stays for the next pages of the console. */
+export const CONSOLE_LANG_COOKIE = 'cd_console_lang';
 
 export type ConsolePage = { title: string; body: Html; active?: string; notice?: string | null; error?: string | null };
 
@@ -86,7 +92,7 @@ export function consolePage(req: FastifyRequest, reply: FastifyReply, page: Cons
 <a class="skip" href="#main">${t(lang, 'nav.skip')}</a>
 ${signedIn
     ? html`<aside><nav aria-label="${t(lang, 'nav.main')}">
-<div><strong>${pick(c.names, lang, c.default_lang)}</strong></div>
+<div><strong>${textIn(c.names, lang, c.default_lang)}</strong></div>
 <div class="who">${s!.name}</div>
 <ul>${nav.map((n) => html`<li><a href="${base}${n.href}"${page.active === n.href ? raw(' aria-current="page"') : ''}>${t(lang, n.key)}</a></li>`)}</ul>
 <form method="post" action="${base}/logout" style="margin-block-start:1rem"><input type="hidden" name="_csrf" value="${csrfToken(req, reply)}"><button type="submit">${t(lang, 'nav.sign_out')}</button></form>

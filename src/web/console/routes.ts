@@ -1,20 +1,23 @@
 import type { FastifyInstance } from 'fastify';
+import { textIn } from '../text.ts';
 import type { App } from '../../http/context.ts';
 import { html } from '../../http/html.ts';
-import { pick, t } from '../../i18n/i18n.ts';
+import { isLang, t } from '../../i18n/i18n.ts';
 import { withCommunity } from '../../db/db.ts';
 import { getOrganisation } from '../../modules/identity/organisations.ts';
 import { consoleAuthPages } from './auth-pages.ts';
 import { securityPages } from './security-pages.ts';
 import { adminPages } from './admin-pages.ts';
 import { communitiesPage } from './communities-page.ts';
-import { consoleBase, consoleLang, sendConsole } from './layout.ts';
+import { CONSOLE_LANG_COOKIE, consoleBase, consoleLang, sendConsole } from './layout.ts';
 
 const PUBLIC = /\/console\/(login|login\/second-factor|enrol|logout)$/;
 
 export const consoleRoutes = (app: App) => async (r: FastifyInstance) => {
   // Every console page but sign-in needs a completed sign-in; the server checks each object too.
   r.addHook('preHandler', async (req, reply) => {
+    const chosen = (req.query as { lang?: string } | undefined)?.lang;
+    if (isLang(chosen)) reply.setCookie(CONSOLE_LANG_COOKIE, chosen, { path: `${consoleBase(req)}`, sameSite: 'lax', httpOnly: true, maxAge: 365 * 86400 });
     const path = (req.routeOptions.url ?? '').replace(/\/$/, '');
     if (PUBLIC.test(path)) return;
     if (!req.staff || req.staff.kind !== 'staff') return reply.redirect(`${consoleBase(req)}/login`);
@@ -34,7 +37,7 @@ export const consoleRoutes = (app: App) => async (r: FastifyInstance) => {
     const body = html`<section class="card">
 <h2>${t(lang, 'console.home.roles')}</h2>
 ${roles.length ? html`<ul data-testid="my-roles">${roles.map((r) => html`<li>${t(lang, `role.${r}` as 'role.executor')}</li>`)}</ul>` : html`<p>${t(lang, 'console.home.no_roles')}</p>`}
-${org ? html`<p><strong>${t(lang, 'console.home.organisation')}:</strong> ${pick(org.names, lang, req.community.default_lang)}</p>` : ''}
+${org ? html`<p><strong>${t(lang, 'console.home.organisation')}:</strong> ${textIn(org.names, lang, req.community.default_lang)}</p>` : ''}
 </section>`;
     return sendConsole(req, reply, { title: t(lang, 'console.home.welcome', { name: s.name }), body, active: '' });
   });
