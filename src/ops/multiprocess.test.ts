@@ -9,7 +9,9 @@ import { createDb } from '../db/db.ts';
 
 /** Starts `src/main.ts` as its own process and resolves with its port once /readyz answers. */
 export async function spawnServer(env: Record<string, string>): Promise<{ child: ChildProcess; origin: string; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // NODE_TEST_CONTEXT would make the child behave as a test-runner subprocess.
+  const { NODE_TEST_CONTEXT: _ctx, ...parentEnv } = process.env;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...parentEnv, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -99,5 +101,13 @@ describe('two server processes share one database', () => {
     const held = await sql<{ n: string }>`select count(*) as n from outbox_messages where status = 'held'`.execute(k);
     assert.equal(held.rows[0].n, '6');
     await k.destroy();
+  });
+
+  it('both stop cleanly on SIGTERM, finishing a request in flight', async () => {
+    const inFlight = fetch(`${a.origin}/uk/`).then((r) => r.status);
+    const [codeA, codeB] = await Promise.all([stopServer(a.child), stopServer(b.child)]);
+    assert.equal(await inFlight, 200);
+    assert.equal(codeA, 0, a.output().slice(-3000));
+    assert.equal(codeB, 0, b.output());
   });
 });
