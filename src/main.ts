@@ -17,7 +17,14 @@ import type { App } from './http/context.ts';
 
 /** Composition root: config -> database -> migrations -> jobs -> demo -> HTTP. */
 export async function start(config: Config) {
-  const log = pino({ level: config.logLevel, base: { pid: process.pid }, redact: ['req.headers.cookie', 'req.headers.authorization'] });
+  const log = pino({
+    level: config.logLevel,
+    base: { pid: process.pid },
+    redact: ['req.headers.cookie', 'req.headers.authorization'],
+    // PostgreSQL errors carry row values in `detail` (an e-mail in a unique violation, say):
+    // only the type, message, code and stack of an error reach the log.
+    serializers: { err: (e: Error & { code?: string }) => ({ type: e.name, message: e.message, code: e.code, stack: e.stack }) },
+  });
   let embedded: EmbeddedServer | null = null;
   let url = config.databaseUrl;
   if (!url) {

@@ -27,13 +27,12 @@ export function clearCookie(req: FastifyRequest, reply: FastifyReply, name: stri
   reply.clearCookie(name, { path: cookiePath(req) });
 }
 
-/** Reads who is calling: a staff session cookie, a Bearer API token, or a resident session.
- * Any of them is looked up inside the request's community only. */
-export async function loadAuth(app: App, req: FastifyRequest): Promise<void> {
+/** Reads which staff member is calling (console and API): a staff session cookie or a Bearer
+ * API token, looked up inside the request's community only. */
+export async function loadStaff(app: App, req: FastifyRequest): Promise<void> {
   const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
   const staffToken = req.cookies[STAFF_COOKIE];
-  const residentToken = req.cookies[RESIDENT_COOKIE];
-  if (!bearer && !staffToken && !residentToken) return;
+  if (!bearer && !staffToken) return;
   if (req.headers.authorization && !bearer) throw unauthenticated();
   const limits = { idleMinutes: app.config.sessionIdleMinutes, maxHours: app.config.sessionMaxHours };
   await withCommunity(app.db, req.community.id, async (tx) => {
@@ -73,16 +72,24 @@ export async function loadAuth(app: App, req: FastifyRequest): Promise<void> {
         };
       }
     }
-    if (residentToken) {
-      const s = await findSession(tx, residentToken, limits);
-      if (s?.resident_id) {
-        req.residentId = s.resident_id;
-        req.residentSessionId = s.id;
-        req.residentCsrf = s.csrf_token;
-      }
-    }
   });
 }
+
+/** Reads the resident's session, for the portal pages that need it (the others only look at
+ * whether the cookie is there, so that public pages cost no database work). */
+export async function loadResident(app: App, req: FastifyRequest): Promise<void> {
+  const token = req.cookies[RESIDENT_COOKIE];
+  if (!token) return;
+  const limits = { idleMinutes: 60 * 24 * 30, maxHours: 24 * 30 };
+  const s = await withCommunity(app.db, req.community.id, (tx) => findSession(tx, token, limits));
+  if (s?.resident_id) {
+    req.residentId = s.resident_id;
+    req.residentSessionId = s.id;
+    req.residentCsrf = s.csrf_token;
+  }
+}
+
+export const mayBeResident = (req: FastifyRequest) => !!req.residentId || !!req.cookies[RESIDENT_COOKIE];
 
 /** The signed-in staff member with a completed sign-in, holding `permission` if given. */
 export function requireStaff(req: FastifyRequest, permission?: Permission, write = false) {

@@ -11,7 +11,7 @@ import { errorPage } from '../web/layout.ts';
 import { portalRoutes } from '../web/portal/routes.ts';
 import { consoleRoutes } from '../web/console/routes.ts';
 import { apiRoutes } from '../api/routes.ts';
-import { loadAuth } from './auth.ts';
+import { loadStaff } from './auth.ts';
 
 const SLUG_PATH = /^\/c\/([a-z0-9][a-z0-9-]{1,40})(?=\/|$)/;
 
@@ -75,10 +75,12 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
 
   for (const prefix of ['', '/c/:slug']) {
     await server.register(async (scope) => {
-      scope.addHook('preHandler', async (req) => loadAuth(app, req));
       await scope.register(portalRoutes(app));
-      await scope.register(consoleRoutes(app), { prefix: '/console' });
-      await scope.register(apiRoutes(app), { prefix: '/api' });
+      await scope.register(async (staffScope) => {
+        staffScope.addHook('preHandler', async (req) => loadStaff(app, req));
+        await staffScope.register(consoleRoutes(app), { prefix: '/console' });
+        await staffScope.register(apiRoutes(app), { prefix: '/api' });
+      });
     }, { prefix });
   }
   return server;

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { html, raw, type Html } from '../http/html.ts';
+import { mayBeResident } from '../http/auth.ts';
 import { dir, LANGS, pick, t, type Lang } from '../i18n/i18n.ts';
 
 // Mobile-first, logical properties only (margin-inline, padding-block…), so the same
@@ -73,7 +74,7 @@ ${LANGS.map((l) => html`<link rel="alternate" hreflang="${l}" href="${origin(req
 <a class="brand" href="${req.base}/${lang}/">${name}</a>
 <nav class="main" aria-label="${t(lang, 'nav.main')}"><ul>
 <li><a href="${req.base}/${lang}/">${t(lang, 'nav.home')}</a></li>
-${req.residentId
+${mayBeResident(req)
     ? html`<li><a href="${req.base}/${lang}/account">${t(lang, 'nav.my_account')}</a></li>`
     : html`<li><a href="${req.base}/${lang}/login">${t(lang, 'nav.sign_in')}</a></li>`}
 </ul></nav>

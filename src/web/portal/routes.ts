@@ -4,7 +4,7 @@ import type { App } from '../../http/context.ts';
 import { actorOf } from '../../http/context.ts';
 import { html, type Html } from '../../http/html.ts';
 import { AppError } from '../../http/errors.ts';
-import { checkCsrf, clearCookie, csrfToken, RESIDENT_COOKIE, setSessionCookie } from '../../http/auth.ts';
+import { checkCsrf, clearCookie, csrfToken, loadResident, mayBeResident, RESIDENT_COOKIE, setSessionCookie } from '../../http/auth.ts';
 import { formatDate, isLang, pick, t, type Lang } from '../../i18n/i18n.ts';
 import { withCommunity } from '../../db/db.ts';
 import { Contact, requestResidentCode, verifyResidentCode } from '../../modules/identity/residents.ts';
@@ -43,7 +43,7 @@ export const portalRoutes = (app: App) => async (r: FastifyInstance) => {
 <li>${t(lang, 'portal.home.service.contacts')}</li>
 </ul>
 </section>`;
-    return send(reply.header('cache-control', req.residentId ? 'private, no-cache' : 'public, max-age=30').header('vary', 'Cookie'), portalPage(req, { title: t(lang, 'portal.home.title'), body, lang }));
+    return send(reply.header('cache-control', mayBeResident(req) ? 'private, no-cache' : 'public, max-age=30').header('vary', 'Cookie'), portalPage(req, { title: t(lang, 'portal.home.title'), body, lang }));
   });
 
   const signInForm = (req: FastifyRequest, reply: FastifyReply, lang: Lang, values: { contact?: string; error?: string; sent?: boolean }) => html`
@@ -68,6 +68,7 @@ ${values.sent
 
   r.get('/:lang/login', async (req, reply) => {
     const lang = langOf(req);
+    await loadResident(app, req);
     if (req.residentId) return reply.redirect(`${req.base}/${lang}/account`);
     return send(reply, portalPage(req, { title: t(lang, 'resident.sign_in.title'), body: signInForm(req, reply, lang, {}), lang }));
   });
@@ -114,6 +115,7 @@ ${values.sent
 
   r.get('/:lang/account', async (req, reply) => {
     const lang = langOf(req);
+    await loadResident(app, req);
     if (!req.residentId) return reply.redirect(`${req.base}/${lang}/login`);
     const c = req.community;
     const me = await withCommunity(app.db, c.id, (tx) =>
@@ -132,6 +134,7 @@ ${values.sent
 
   r.post('/:lang/logout', async (req, reply) => {
     const lang = langOf(req);
+    await loadResident(app, req);
     checkCsrf(req);
     if (req.residentSessionId) await withCommunity(app.db, req.community.id, (tx) => endSession(tx, req.residentSessionId!));
     clearCookie(req, reply, RESIDENT_COOKIE);
