@@ -22,6 +22,7 @@ nav.langs a[aria-current]{font-weight:700;text-decoration:none;border-block-end:
 main{max-width:60rem;margin-inline:auto;padding:1rem}
 h1{font-size:1.6rem;line-height:1.25;margin-block:.5rem 1rem}
 h2{font-size:1.25rem;margin-block:1.5rem .5rem}
+.card>h2:first-child{margin-block-start:0}
 .lead{font-size:1.1rem}
 .card{border:1px solid #c9d3df;border-radius:.5rem;padding:1rem;margin-block:1rem}
 form.stack{display:grid;gap:.75rem;max-width:28rem}
@@ -39,7 +40,9 @@ footer.site .in{max-width:60rem;margin-inline:auto;padding:1rem}
 footer.site dl{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.25rem 1rem;margin:0}
 footer.site dt{font-weight:600}
 footer.site dd{margin:0;overflow-wrap:anywhere}
-[dir=rtl] .ltr{direction:ltr;unicode-bidi:embed}
+[dir=rtl] .ltr{unicode-bidi:isolate}
+@media (max-width:30rem){footer.site dl{grid-template-columns:1fr}footer.site dd{margin-block-end:.5rem}}
+.ltr{white-space:nowrap}
 `;
 
 export type PageOpts = { title: string; body: Html; lang: Lang; status?: number };
@@ -88,7 +91,7 @@ ${opts.body}
 <footer class="site"><div class="in">
 <h2>${t(lang, 'portal.footer.contacts')}</h2>
 <dl>
-${contacts.phone ? html`<dt>${t(lang, 'portal.footer.phone')}</dt><dd class="ltr"><a href="tel:${contacts.phone.replace(/[^\d+]/g, '')}">${contacts.phone}</a></dd>` : ''}
+${contacts.phone ? html`<dt>${t(lang, 'portal.footer.phone')}</dt><dd><a class="ltr" dir="ltr" href="tel:${contacts.phone.replace(/[^\d+]/g, '')}">${contacts.phone}</a></dd>` : ''}
 ${contacts.email ? html`<dt>${t(lang, 'portal.footer.email')}</dt><dd><a href="mailto:${contacts.email}">${contacts.email}</a></dd>` : ''}
 ${contacts[`address_${lang}`] || contacts.address ? html`<dt>${t(lang, 'portal.footer.address')}</dt><dd>${contacts[`address_${lang}`] || contacts.address}</dd>` : ''}
 ${contacts[`hours_${lang}`] || contacts.hours ? html`<dt>${t(lang, 'portal.footer.hours')}</dt><dd>${contacts[`hours_${lang}`] || contacts.hours}</dd>` : ''}

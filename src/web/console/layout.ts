@@ -22,6 +22,7 @@ aside button{background:none;border:1px solid #8aa0bb;color:#fff;padding:.3rem .
 main{padding:1rem 1.5rem;max-width:80rem}
 h1{font-size:1.4rem;margin-block:.25rem 1rem}
 h2{font-size:1.1rem;margin-block:1.5rem .5rem}
+.card>h2:first-child{margin-block-start:0}
 table{border-collapse:collapse;width:100%;background:#fff}
 th,td{text-align:start;padding:.35rem .5rem;border-block-end:1px solid #dde3ea;vertical-align:top}
 th{background:#e9eef4;font-weight:600}
