@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { z } from 'zod';
 import { sql } from 'kysely';
@@ -47,7 +48,8 @@ export async function start(config: Config) {
 
   const demoLoaded = await loadDemo(db, config, log);
   let ready = false;
-  const app: App = { config, db, queue, log, communities: new CommunityRegistry(db), ready: async () => ready && (await pingDb(app)) };
+  const secret = await ensureSecret(db);
+  const app: App = { config, db, queue, log, secret, communities: new CommunityRegistry(db), ready: async () => ready && (await pingDb(app)) };
   const server = await buildServer(app);
   await server.listen({ port: config.port, host: config.host });
   const address = server.server.address();
@@ -73,6 +75,12 @@ export async function start(config: Config) {
       log.info('stopped');
     })());
   return { app, server, port, stop };
+}
+
+/** One random secret per deployment, shared by every process through the database. */
+async function ensureSecret(db: ReturnType<typeof createDb>['db']): Promise<string> {
+  await db.insertInto('app_settings').values({ key: 'secret', value: randomBytes(32).toString('base64url') }).onConflict((oc) => oc.column('key').doNothing()).execute();
+  return (await db.selectFrom('app_settings').select('value').where('key', '=', 'secret').executeTakeFirstOrThrow()).value;
 }
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<string> {

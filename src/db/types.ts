@@ -155,7 +155,110 @@ export interface AppSettingsTable {
   value: string;
 }
 
+export interface AppealCategoriesTable {
+  id: Generated<string>;
+  community_id: string;
+  code: string;
+  names: Json<Texts>;
+  keywords: ColumnType<Texts, string | undefined, string>;
+  icon: Generated<string>;
+  executor_org_id: string;
+  service_hours: number;
+  service_mode: Generated<'working' | 'calendar'>;
+  legal_days: Generated<15 | 30>;
+  is_public: Generated<boolean>;
+  archived_at: NullableStamp;
+  created_at: Created;
+}
+
+export interface AppealCountersTable {
+  community_id: string;
+  year: number;
+  last: number;
+}
+
+export type AppealStatus = 'registered' | 'in_progress' | 'reported' | 'reopened' | 'resolved' | 'closed';
+export type AppealType = 'proposal' | 'statement' | 'complaint' | 'consultation' | 'thanks';
+export type AppealChannel = 'phone' | 'web' | 'email' | 'messenger' | 'facebook' | 'walk_in' | 'open311';
+
+export interface AppealsTable {
+  id: Generated<string>;
+  community_id: string;
+  number: string;
+  type: AppealType;
+  channel: AppealChannel;
+  status: AppealStatus;
+  category_id: string;
+  description: string;
+  address: string | null;
+  lat: number | null;
+  lon: number | null;
+  applicant_name: string | null;
+  applicant_phone: string | null;
+  applicant_email: string | null;
+  applicant_address: string | null;
+  notify_via: Generated<'email' | 'sms' | 'none'>;
+  lang: Generated<Lang>;
+  anonymous: boolean;
+  confidential: Generated<boolean>;
+  resident_id: string | null;
+  executor_org_id: string;
+  legal_days: 15 | 30 | null;
+  legal_extension_days: Generated<number>;
+  legal_due_at: NullableStamp;
+  service_due_at: Stamp;
+  on_control: Generated<boolean>;
+  reassign_requested: Generated<boolean>;
+  reopen_count: Generated<number>;
+  rating: number | null;
+  created_by: string | null;
+  accepted_at: NullableStamp;
+  reported_at: NullableStamp;
+  resolved_at: NullableStamp;
+  closed_at: NullableStamp;
+  created_at: Created;
+  updated_at: Stamp;
+}
+
+export interface AppealEventsTable {
+  id: Generated<string>;
+  community_id: string;
+  appeal_id: string;
+  kind: string;
+  from_status: string | null;
+  to_status: string | null;
+  note: string | null;
+  is_public: Generated<boolean>;
+  actor_type: string;
+  actor_id: string | null;
+  actor_label: string | null;
+  at: Created;
+}
+
+export interface AppealRatingRequestsTable {
+  id: Generated<string>;
+  community_id: string;
+  appeal_id: string;
+  token_hash: string;
+  created_at: Created;
+  used_at: NullableStamp;
+}
+
+export interface IdempotencyKeysTable {
+  community_id: string;
+  scope: string;
+  key: string;
+  result_id: string;
+  created_at: Created;
+}
+
 export interface Database {
+  appeal_categories: AppealCategoriesTable;
+  appeal_counters: AppealCountersTable;
+  appeals: AppealsTable;
+  appeal_events: AppealEventsTable;
+  appeal_rating_requests: AppealRatingRequestsTable;
+  idempotency_keys: IdempotencyKeysTable;
   communities: CommunitiesTable;
   organisations: OrganisationsTable;
   users: UsersTable;

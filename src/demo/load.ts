@@ -8,6 +8,8 @@ import { createCommunity } from '../modules/communities/service.ts';
 import { createOrganisation } from '../modules/identity/organisations.ts';
 import { createUser } from '../modules/identity/users.ts';
 import { DEMO_COMMUNITIES } from './data.ts';
+import { DEMO_CATEGORIES } from './appeal-categories.ts';
+import { createCategory } from '../modules/appeals/categories.ts';
 
 /** The one password of every demo account. Shown only while the deployment is in demo mode. */
 export const DEMO_PASSWORD = 'demo-city-desk-2026';
@@ -29,6 +31,12 @@ export async function loadDemo(db: Db, config: Config, log: Logger): Promise<boo
       for (const o of orgs) {
         const row = await createOrganisation(tx, actor, created.id, { kind: o.kind, names: o.names, phone: o.phone ?? null, email: o.email ?? null });
         orgIds.set(o.key, row.id);
+      }
+      for (const cat of DEMO_CATEGORIES[c.slug] ?? []) {
+        await createCategory(tx, actor, created.id, {
+          code: cat.code, icon: cat.icon, names: cat.names, keywords: cat.keywords ?? {}, executor_org_id: orgIds.get(cat.org)!,
+          service_hours: cat.hours, service_mode: cat.mode ?? 'working', legal_days: cat.legal ?? 15, is_public: cat.isPublic ?? false,
+        });
       }
       for (const u of users) {
         const user = await createUser(tx, actor, created.id, {

@@ -15,6 +15,8 @@ export type App = {
   queue: Queue;
   log: Logger;
   communities: CommunityRegistry;
+  /** Deployment secret (in app_settings): signs follow links of appeals. */
+  secret: string;
   ready: () => Promise<boolean>;
 };
 

@@ -43,6 +43,17 @@ footer.site dd{margin:0;overflow-wrap:anywhere}
 [dir=rtl] .ltr{unicode-bidi:isolate}
 @media (max-width:30rem){footer.site dl{grid-template-columns:1fr}footer.site dd{margin-block-end:.5rem}}
 .ltr{white-space:nowrap}
+fieldset{border:1px solid #c9d3df;border-radius:.5rem;padding:.75rem}
+legend{font-weight:600;padding-inline:.25rem}
+.choices{display:grid;gap:.25rem}
+label.choice{font-weight:400;display:flex;gap:.5rem;align-items:center;padding:.45rem;border-radius:.375rem;min-height:44px}
+label.choice:hover{background:#f0f4f9}
+label.choice input{width:auto;margin:0}
+.timeline{padding-inline-start:1.25rem}
+.timeline li{margin-block-end:.5rem}
+dl.facts{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.25rem 1rem}
+dl.facts dt{font-weight:600}
+dl.facts dd{margin:0}
 `;
 
 export type PageOpts = { title: string; body: Html; lang: Lang; status?: number };

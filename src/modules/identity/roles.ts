@@ -6,20 +6,20 @@ export type Role = (typeof ROLES)[number];
 
 export type Permission =
   | 'users.manage' | 'organisations.manage' | 'audit.read' | 'outbox.read' | 'jobs.read'
-  | 'communities.manage' | 'console.use';
+  | 'communities.manage' | 'console.use' | 'appeals.use';
 
 const GRANTS: Record<Role, Permission[]> = {
-  community_admin: ['console.use', 'users.manage', 'organisations.manage', 'audit.read', 'outbox.read', 'jobs.read'],
+  community_admin: ['console.use', 'appeals.use', 'users.manage', 'organisations.manage', 'audit.read', 'outbox.read', 'jobs.read'],
   press_editor: ['console.use'],
   press_author: ['console.use'],
-  appeals_operator: ['console.use', 'outbox.read'],
-  appeals_controller: ['console.use', 'outbox.read'],
-  executor: ['console.use'],
+  appeals_operator: ['console.use', 'appeals.use', 'outbox.read'],
+  appeals_controller: ['console.use', 'appeals.use', 'outbox.read'],
+  executor: ['console.use', 'appeals.use'],
   utility_dispatcher: ['console.use'],
   duty_officer: ['console.use', 'outbox.read'],
   council_secretary: ['console.use'],
   media_officer: ['console.use'],
-  leadership: ['console.use', 'audit.read'],
+  leadership: ['console.use', 'appeals.use', 'audit.read'],
 };
 
 /** Roles whose holders must sign in with a second factor. */

@@ -43,6 +43,12 @@ button.danger{background:#a4161a}
 .muted{color:#4a5563}
 code,.mono{font-family:ui-monospace,monospace;font-size:.9em;direction:ltr;unicode-bidi:embed}
 .langs{display:flex;gap:.5rem;font-size:.85rem}
+dl.facts{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.3rem 1rem;margin:0}
+dl.facts dt{font-weight:600}
+dl.facts dd{margin:0}
+.overdue{color:#a4161a}
+nav.row a[aria-current]{font-weight:700}
+h3{font-size:1rem}
 .langs a{padding:0}
 @media (max-width:45rem){body{grid-template-columns:1fr}}
 `;
@@ -50,6 +56,7 @@ code,.mono{font-family:ui-monospace,monospace;font-size:.9em;direction:ltr;unico
 type NavItem = { href: string; key: MessageKey; permission?: Permission; superAdmin?: boolean };
 const NAV: NavItem[] = [
   { href: '', key: 'console.nav.home' },
+  { href: '/appeals', key: 'console.nav.appeals', permission: 'appeals.use' },
   { href: '/users', key: 'console.nav.users', permission: 'users.manage' },
   { href: '/organisations', key: 'console.nav.organisations', permission: 'organisations.manage' },
   { href: '/audit', key: 'console.nav.audit', permission: 'audit.read' },

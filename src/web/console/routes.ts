@@ -9,6 +9,7 @@ import { consoleAuthPages } from './auth-pages.ts';
 import { securityPages } from './security-pages.ts';
 import { adminPages } from './admin-pages.ts';
 import { communitiesPage } from './communities-page.ts';
+import { consoleAppeals } from './appeals.ts';
 import { CONSOLE_LANG_COOKIE, consoleBase, consoleLang, sendConsole } from './layout.ts';
 
 const PUBLIC = /\/console\/(login|login\/second-factor|enrol|logout)$/;
@@ -28,6 +29,7 @@ export const consoleRoutes = (app: App) => async (r: FastifyInstance) => {
   await r.register(securityPages(app));
   await r.register(adminPages(app));
   await r.register(communitiesPage(app));
+  await r.register(consoleAppeals(app));
 
   r.get('/', async (req, reply) => {
     const s = req.staff!;

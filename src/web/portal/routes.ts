@@ -10,6 +10,9 @@ import { withCommunity } from '../../db/db.ts';
 import { Contact, requestResidentCode, verifyResidentCode } from '../../modules/identity/residents.ts';
 import { endSession } from '../../modules/identity/sessions.ts';
 import { portalPage } from '../layout.ts';
+import { portalAppeals } from './appeals.ts';
+import { listAppeals } from '../../modules/appeals/service.ts';
+import { textIn } from '../text.ts';
 
 const LangParams = z.object({ lang: z.string() });
 
@@ -26,6 +29,8 @@ function send(reply: FastifyReply, page: Html, status = 200) {
 }
 
 export const portalRoutes = (app: App) => async (r: FastifyInstance) => {
+  await r.register(portalAppeals(app));
+
   r.get('/', async (req, reply) => reply.redirect(`${req.base}/${req.headers['accept-language'] ? req.lang : req.community.default_lang}/`));
 
   r.get('/:lang/', async (req, reply) => {
@@ -39,6 +44,7 @@ export const portalRoutes = (app: App) => async (r: FastifyInstance) => {
 <section class="card" aria-labelledby="services">
 <h2 id="services">${t(lang, 'portal.home.services')}</h2>
 <ul>
+<li><a href="${req.base}/${lang}/appeals/new">${t(lang, 'appeals.new.link')}</a> — ${t(lang, 'appeals.new.lead')}</li>
 <li><a href="${req.base}/${lang}/login">${t(lang, 'nav.sign_in')}</a> — ${t(lang, 'portal.home.service.account')}</li>
 <li>${t(lang, 'portal.home.service.contacts')}</li>
 </ul>
@@ -118,13 +124,19 @@ ${values.sent
     await loadResident(app, req);
     if (!req.residentId) return reply.redirect(`${req.base}/${lang}/login`);
     const c = req.community;
-    const me = await withCommunity(app.db, c.id, (tx) =>
-      tx.selectFrom('residents').select(['email', 'phone', 'created_at']).where('id', '=', req.residentId!).executeTakeFirstOrThrow(),
-    );
+    const { me, appeals } = await withCommunity(app.db, c.id, async (tx) => ({
+      me: await tx.selectFrom('residents').select(['email', 'phone', 'created_at']).where('id', '=', req.residentId!).executeTakeFirstOrThrow(),
+      appeals: await listAppeals(tx, { residentId: req.residentId!, limit: 100 }),
+    }));
     const body = html`
 <h1>${t(lang, 'resident.account.title')}</h1>
 <p>${t(lang, 'resident.account.signed_in_as', { contact: me.email ?? me.phone ?? '' })}</p>
 <p>${t(lang, 'resident.account.since', { date: formatDate(me.created_at, lang, c.time_zone, c.calendar) })}</p>
+<h2>${t(lang, 'appeals.mine.title')}</h2>
+${appeals.length
+    ? html`<ul data-testid="my-appeals">${appeals.map((a) => html`<li><a href="${req.base}/${lang}/appeals/${a.number}">${a.number}</a> — <span aria-hidden="true">${a.icon}</span> ${textIn(a.category_names, lang, c.default_lang)} — <strong>${t(lang, `appeals.status.${a.status}`)}</strong></li>`)}</ul>`
+    : html`<p>${t(lang, 'appeals.mine.none')}</p>`}
+<p><a class="button" href="${req.base}/${lang}/appeals/new">${t(lang, 'appeals.new.link')}</a></p>
 <form method="post" action="${req.base}/${lang}/logout">
 <input type="hidden" name="_csrf" value="${csrfToken(req, reply)}">
 <button type="submit" class="secondary">${t(lang, 'nav.sign_out')}</button>

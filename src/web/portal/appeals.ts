@@ -1,0 +1,173 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z, ZodError } from 'zod';
+import type { App } from '../../http/context.ts';
+import { html, type Html } from '../../http/html.ts';
+import { AppError, notFound } from '../../http/errors.ts';
+import { checkCsrf, csrfToken, loadResident } from '../../http/auth.ts';
+import { withCommunity } from '../../db/db.ts';
+import { formatDate, isLang, t, type Lang } from '../../i18n/i18n.ts';
+import { zodDetails } from '../../http/server.ts';
+import { listCategories } from '../../modules/appeals/categories.ts';
+import { checkFollowKey, fileAppeal, findByNumber, followKey, timeline, type Appeal } from '../../modules/appeals/service.ts';
+import { appealByRatingToken, rateByToken } from '../../modules/appeals/actions.ts';
+import { APPEAL_TYPES, Rating } from '../../modules/appeals/schema.ts';
+import { portalPage } from '../layout.ts';
+import { textIn } from '../text.ts';
+import { appealsCtx } from '../appeals-context.ts';
+
+function langOf(req: FastifyRequest): Lang {
+  const lang = (req.params as { lang?: string }).lang;
+  if (!isLang(lang)) throw new AppError(404, 'unknown_language', 'error.unknown_language');
+  req.lang = lang;
+  return lang;
+}
+
+const send = (reply: FastifyReply, page: Html, status = 200) =>
+  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page.value);
+
+type Form = Record<string, string | undefined>;
+
+/** The form's fields back into the shape the service takes; empty strings are "not given". */
+function toInput(f: Form) {
+  return {
+    type: f.type || 'statement',
+    category_id: f.category_id ?? '',
+    description: f.description ?? '',
+    address: f.address,
+    applicant: { name: f.name, phone: f.phone, email: f.email, address: f.applicant_address },
+    confidential: f.confidential === 'on',
+    notify_via: (f.notify_via || undefined) as 'email' | 'sms' | 'none' | undefined,
+  };
+}
+
+export const portalAppeals = (app: App) => async (r: FastifyInstance) => {
+  async function formPage(req: FastifyRequest, reply: FastifyReply, lang: Lang, f: Form, errors: Record<string, string> = {}, status = 200) {
+    const c = req.community;
+    const categories = await withCommunity(app.db, c.id, (tx) => listCategories(tx));
+    const err = (name: string) => (errors[name] ? html`<p class="error" id="${name}-error">${errors[name]}</p>` : '');
+    const aria = (name: string) => (errors[name] ? html` aria-invalid="true" aria-describedby="${name}-error"` : '');
+    const field = (name: string, label: string, opts: { type?: string; hint?: string; auto?: string; max?: number } = {}) => html`
+<div><label for="${name}">${label}${opts.hint ? html` <span class="hint">${opts.hint}</span>` : ''}</label>${err(name)}
+<input id="${name}" name="${name}" type="${opts.type ?? 'text'}" value="${f[name] ?? ''}" maxlength="${opts.max ?? 300}"${opts.auto ? html` autocomplete="${opts.auto}"` : ''}${aria(name)}></div>`;
+    const body = html`<h1>${t(lang, 'appeals.new.title')}</h1>
+<p>${t(lang, 'appeals.new.lead')}</p>
+${Object.keys(errors).length ? html`<p class="alert" role="alert">${t(lang, 'error.invalid')}</p>` : ''}
+<form class="stack" method="post" action="${req.base}/${lang}/appeals/new" novalidate>
+<input type="hidden" name="_csrf" value="${csrfToken(req, reply)}">
+<fieldset class="choices"><legend>${t(lang, 'appeals.field.category')}</legend>${err('category_id')}
+${categories.map((cat) => html`<label class="choice"><input type="radio" name="category_id" value="${cat.id}"${f.category_id === cat.id ? ' checked' : ''}${aria('category_id')}> <span aria-hidden="true">${cat.icon}</span> ${textIn(cat.names, lang, c.default_lang)}</label>`)}
+</fieldset>
+<div><label for="type">${t(lang, 'appeals.field.type')}</label><select id="type" name="type">${APPEAL_TYPES.filter((x) => x !== 'consultation').map((x) => html`<option value="${x}"${(f.type ?? 'statement') === x ? ' selected' : ''}>${t(lang, `appeals.type.${x}`)}</option>`)}</select></div>
+<div><label for="description">${t(lang, 'appeals.field.description')} <span class="hint">${t(lang, 'appeals.field.description_hint')}</span></label>${err('description')}
+<textarea id="description" name="description" rows="5" maxlength="5000"${aria('description')}>${f.description ?? ''}</textarea></div>
+${field('address', t(lang, 'appeals.field.address'), { hint: t(lang, 'appeals.field.address_hint') })}
+<fieldset><legend>${t(lang, 'appeals.field.applicant')}</legend><p class="hint">${t(lang, 'appeals.field.applicant_hint')}</p>
+${field('name', t(lang, 'appeals.field.name'), { auto: 'name', max: 200 })}
+${field('phone', t(lang, 'appeals.field.phone'), { type: 'tel', auto: 'tel', max: 40 })}
+${field('email', t(lang, 'appeals.field.email'), { type: 'email', auto: 'email', max: 200 })}
+${field('applicant_address', t(lang, 'appeals.field.applicant_address'), { auto: 'street-address' })}
+<div><label class="choice"><input type="checkbox" name="confidential"${f.confidential === 'on' ? ' checked' : ''}> ${t(lang, 'appeals.field.confidential')}</label></div>
+<div><label for="notify_via">${t(lang, 'appeals.field.notify')}</label><select id="notify_via" name="notify_via"><option value="">—</option>${(['email', 'sms', 'none'] as const).map((v) => html`<option value="${v}"${f.notify_via === v ? ' selected' : ''}>${t(lang, `appeals.notify.${v}`)}</option>`)}</select></div>
+</fieldset>
+<div><button type="submit">${t(lang, 'appeals.submit')}</button></div>
+</form>`;
+    return send(reply, portalPage(req, { title: t(lang, 'appeals.new.title'), body, lang }), status);
+  }
+
+  r.get('/:lang/appeals/new', async (req, reply) => {
+    const lang = langOf(req);
+    await loadResident(app, req);
+    const me = req.residentId
+      ? await withCommunity(app.db, req.community.id, (tx) => tx.selectFrom('residents').select(['email', 'phone', 'name']).where('id', '=', req.residentId!).executeTakeFirst())
+      : null;
+    return formPage(req, reply, lang, { email: me?.email ?? undefined, phone: me?.phone ?? undefined, name: me?.name ?? undefined });
+  });
+
+  r.post('/:lang/appeals/new', async (req, reply) => {
+    const lang = langOf(req);
+    await loadResident(app, req);
+    checkCsrf(req);
+    const f = z.record(z.string(), z.string().max(10_000)).parse(req.body ?? {});
+    try {
+      const { appeal } = await withCommunity(app.db, req.community.id, (tx) =>
+        fileAppeal(appealsCtx(app, req, tx), toInput(f) as never, { channel: 'web', lang, residentId: req.residentId }),
+      );
+      return reply.redirect(`${req.base}/${lang}/appeals/${appeal.number}?key=${followKey(app.secret, appeal.id)}&filed=1`, 303);
+    } catch (e) {
+      if (e instanceof ZodError) {
+        const errors = flatten(zodDetails(lang, e));
+        if (errors.category_id) errors.category_id = t(lang, 'appeals.error.unknown_category');
+        return formPage(req, reply, lang, f, errors, 400);
+      }
+      if (e instanceof AppError && e.status < 500) return formPage(req, reply, lang, f, { category_id: t(lang, e.key) }, e.status);
+      throw e;
+    }
+  });
+
+  r.get('/:lang/appeals/:number', async (req, reply) => {
+    const lang = langOf(req);
+    const { number } = z.object({ number: z.string().max(30) }).parse(req.params);
+    const q = z.object({ key: z.string().max(60).optional(), filed: z.string().optional() }).parse(req.query ?? {});
+    await loadResident(app, req);
+    const c = req.community;
+    const data = await withCommunity(app.db, c.id, async (tx) => {
+      const a = await findByNumber(tx, number).catch(() => null);
+      const allowed = a && ((q.key && checkFollowKey(app.secret, a.id, q.key)) || (req.residentId && a.resident_id === req.residentId));
+      if (!a || !allowed) return null;
+      const category = await tx.selectFrom('appeal_categories').select(['names', 'icon']).where('id', '=', a.category_id).executeTakeFirstOrThrow();
+      return { a, category, events: await timeline(tx, a.id, true) };
+    });
+    if (!data) throw notFound();
+    const body = html`${q.filed ? html`<div class="notice" role="status"><h1>${t(lang, 'appeals.filed.title')}</h1><p><strong>${t(lang, 'appeals.filed.number', { number })}</strong></p><p>${t(lang, 'appeals.filed.keep_link')}</p></div>` : ''}
+${q.filed ? html`<h2>${t(lang, 'appeals.view.title', { number })}</h2>` : html`<h1>${t(lang, 'appeals.view.title', { number })}</h1>`}
+${appealSummary(req, lang, data.a, data.category)}
+<h2>${t(lang, 'appeals.view.timeline')}</h2>
+<ol class="timeline">${data.events.map((e) => html`<li><strong>${t(lang, `appeals.event.${e.kind}` as 'appeals.event.note')}</strong> — <time datetime="${e.at.toISOString()}">${formatDate(e.at, lang, c.time_zone, c.calendar, true)}</time>${e.note ? html`<br>${e.note}` : ''}</li>`)}</ol>`;
+    return send(reply, portalPage(req, { title: t(lang, 'appeals.view.title', { number }), body, lang }));
+  });
+
+  async function ratePage(req: FastifyRequest, reply: FastifyReply, lang: Lang, token: string, message: string | null = null, status = 200) {
+    const found = await withCommunity(app.db, req.community.id, (tx) => appealByRatingToken(tx, token)).catch(() => null);
+    if (!found) throw notFound();
+    const number = found.appeal.number;
+    const body = found.used || message
+      ? html`<h1>${t(lang, 'appeals.rate.title', { number })}</h1><p class="notice" role="status">${message ?? t(lang, 'appeals.rate.used')}</p>`
+      : html`<h1>${t(lang, 'appeals.rate.title', { number })}</h1><p>${t(lang, 'appeals.rate.lead')}</p>
+<form class="stack" method="post" action="${req.base}/${lang}/rate/${token}"><input type="hidden" name="_csrf" value="${csrfToken(req, reply)}">
+<fieldset class="choices"><legend>${t(lang, 'appeals.rate.rating')}</legend>
+${[5, 4, 3, 2, 1].map((n) => html`<label class="choice"><input type="radio" name="rating" value="${n}" required> ${t(lang, `appeals.rate.value.${n}` as 'appeals.rate.value.1')}</label>`)}</fieldset>
+<div><label for="comment">${t(lang, 'appeals.rate.comment')}</label><textarea id="comment" name="comment" rows="3" maxlength="2000"></textarea></div>
+<div><button type="submit">${t(lang, 'appeals.rate.submit')}</button></div></form>`;
+    return send(reply, portalPage(req, { title: t(lang, 'appeals.rate.title', { number }), body, lang }), status);
+  }
+
+  r.get('/:lang/rate/:token', async (req, reply) => ratePage(req, reply, langOf(req), z.object({ token: z.string().max(60) }).parse(req.params).token));
+  r.post('/:lang/rate/:token', async (req, reply) => {
+    const lang = langOf(req);
+    checkCsrf(req);
+    const { token } = z.object({ token: z.string().max(60) }).parse(req.params);
+    const form = Rating.safeParse({ rating: (req.body as Form)?.rating, comment: (req.body as Form)?.comment });
+    if (!form.success) return ratePage(req, reply, lang, token, null, 400);
+    const after = await withCommunity(app.db, req.community.id, (tx) => rateByToken(appealsCtx(app, req, tx), token, form.data.rating, form.data.comment ?? null));
+    return ratePage(req, reply, lang, token, t(lang, after.status === 'reopened' ? 'appeals.rate.reopened' : 'appeals.rate.thanks'));
+  });
+};
+
+/** Status, category and dates; personal data is never on this page. */
+export function appealSummary(req: FastifyRequest, lang: Lang, a: Appeal, category: { names: Partial<Record<Lang, string>>; icon: string }) {
+  const c = req.community;
+  const d = (x: Date | null) => (x ? formatDate(x, lang, c.time_zone, c.calendar, true) : '—');
+  return html`<dl class="facts">
+<dt>${t(lang, 'appeals.view.status')}</dt><dd data-testid="status">${t(lang, `appeals.status.${a.status}`)}</dd>
+<dt>${t(lang, 'appeals.view.category')}</dt><dd><span aria-hidden="true">${category.icon}</span> ${textIn(category.names, lang, c.default_lang)}</dd>
+<dt>${t(lang, 'appeals.view.filed')}</dt><dd>${d(a.created_at)}</dd>
+<dt>${t(lang, 'appeals.view.service_due')}</dt><dd>${d(a.service_due_at)}</dd>
+${a.legal_due_at ? html`<dt>${t(lang, 'appeals.view.legal_due')}</dt><dd>${d(a.legal_due_at)}</dd>` : ''}
+</dl>`;
+}
+
+/** zod paths like "applicant.email" map to the form's field names. */
+function flatten(details: Record<string, string>): Record<string, string> {
+  const names: Record<string, string> = { 'applicant.name': 'name', 'applicant.phone': 'phone', 'applicant.email': 'email', 'applicant.address': 'applicant_address' };
+  return Object.fromEntries(Object.entries(details).map(([k, v]) => [names[k] ?? k, v]));
+}
