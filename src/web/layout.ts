@@ -53,7 +53,8 @@ label.choice input{width:auto;margin:0}
 .timeline li{margin-block-end:.5rem}
 dl.facts{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.25rem 1rem}
 dl.facts dt{font-weight:600}
-dl.facts dd{margin:0}
+dl.facts dd{margin:0;overflow-wrap:anywhere}
+@media (max-width:30rem){dl.facts{grid-template-columns:1fr}dl.facts dd{margin-block-end:.5rem}}
 `;
 
 export type PageOpts = { title: string; body: Html; lang: Lang; status?: number };
