@@ -7,7 +7,8 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createDb } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 import { startEmbedded, type EmbeddedServer } from './db/embedded.ts';
-import { startQueue, type JobDef } from './jobs/queue.ts';
+import { startQueue, type JobDef, type Queue } from './jobs/queue.ts';
+import { sweepJob } from './modules/appeals/jobs.ts';
 import { buildServer, pingDb } from './http/server.ts';
 import { CommunityRegistry } from './modules/communities/service.ts';
 import { deliverJob } from './modules/outbox/service.ts';
@@ -37,23 +38,36 @@ export async function start(config: Config) {
   if (applied.length) log.info({ applied }, 'migrations applied');
 
   const mailer = config.smtpUrl ? createMailer(config.smtpUrl, config.smtpFrom) : null;
+  const secret = await ensureSecret(db);
+  let queueRef: Queue | null = null;
+  let listenPort = config.port;
+  const appealDeps = {
+    db,
+    secret,
+    get queue() {
+      return queueRef!;
+    },
+    origin: () => config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${listenPort}`,
+  };
   const jobs: JobDef[] = [
     deliverJob(db, mailer),
+    sweepJob(appealDeps),
     { name: 'maintenance.prune', schema: z.object({}).passthrough(), cron: '17 * * * *', run: async () => {
       await pruneRateLimits(db);
       await sql`delete from sessions where coalesce(ended_at, expires_at) < now() - interval '90 days'`.execute(db);
     } },
   ];
   const queue = await startQueue(url, jobs, { work: config.worker, log });
+  queueRef = queue;
 
   const demoLoaded = await loadDemo(db, config, log);
   let ready = false;
-  const secret = await ensureSecret(db);
   const app: App = { config, db, queue, log, secret, communities: new CommunityRegistry(db), ready: async () => ready && (await pingDb(app)) };
   const server = await buildServer(app);
   await server.listen({ port: config.port, host: config.host });
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  listenPort = port;
   ready = true;
 
   const origin = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

@@ -19,6 +19,8 @@ export interface CommunitiesTable {
   hosts: string[];
   contacts: Json<Record<string, string>>;
   is_default: Generated<boolean>;
+  appeals_law: Generated<'ua' | 'none'>;
+  rating_wait_days: Generated<number>;
   created_at: Created;
   updated_at: Stamp;
 }
@@ -252,7 +254,16 @@ export interface IdempotencyKeysTable {
   created_at: Created;
 }
 
+export interface AppealAlertsTable {
+  community_id: string;
+  appeal_id: string;
+  kind: 'reminder' | 'escalation';
+  due_at: Date | string;
+  sent_at: Created;
+}
+
 export interface Database {
+  appeal_alerts: AppealAlertsTable;
   appeal_categories: AppealCategoriesTable;
   appeal_counters: AppealCountersTable;
   appeals: AppealsTable;

@@ -29,6 +29,8 @@ export type DemoCommunity = {
   contacts: Record<string, string> /* keys: phone, email, address_uk, address_en, address_fa, hours_uk, hours_en, hours_fa */;
   orgs: DemoOrg[];
   users: DemoUser[];
+  /** Whose appeals law applies: 'ua' (default) or 'none'. */
+  appeals_law?: 'ua' | 'none';
 };
 
 // ---------------------------------------------------------------------------
@@ -258,6 +260,7 @@ const IR_HOLIDAYS: string[] = [...new Set([...IR_SOLAR_HOLIDAYS, ...IR_LUNAR_HOL
 
 const KHOMEIN: DemoCommunity = {
   slug: 'khomein',
+  appeals_law: 'none',
   names: { fa: 'خمین', en: 'Khomein', uk: 'Хомейн' },
   default_lang: 'fa',
   time_zone: 'Asia/Tehran',

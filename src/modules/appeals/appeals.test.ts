@@ -8,6 +8,7 @@ import { withCommunity } from '../../db/db.ts';
 import { systemActor } from '../audit/service.ts';
 import { fileAppeal, type AppealsCtx } from './service.ts';
 import { extendTerm } from './actions.ts';
+import { sweepCommunity } from './jobs.ts';
 
 describe('appeals: from filing to the resident’s rating', () => {
   let app: Awaited<ReturnType<typeof startTestApp>>;
@@ -125,5 +126,32 @@ describe('appeals: from filing to the resident’s rating', () => {
     await assert.rejects(extend(1), /invalid_input/);
     const n = (await sql<{ n: string }>`select count(*) as n from appeals where description = 'Порив на магістралі біля школи'`.execute(app.app.db)).rows[0].n;
     assert.equal(n, '1');
+  });
+
+  it('deadline control: reminds, escalates once whatever restarts, resolves when no rating comes', async () => {
+    const community = (await app.app.communities.bySlug('zelenodolsk'))!;
+    const deps = { db: app.app.db, queue: app.app.queue, secret: app.app.secret, origin: () => app.origin };
+    const op = new Client(app.origin);
+    await op.staffLogin('', 'operator@zelenodolsk.example', DEMO_PASSWORD);
+    const r = await op.post('/console/appeals', { channel: 'phone', type: 'statement', category_id: categoryId, description: 'Тече каналізація у підвалі будинку', address: 'вул. Садова, 8' }, '/console/appeals');
+    const id = /appeals\/([0-9a-f-]{36})/.exec(r.location!)![1];
+    await sql`update appeals set service_due_at = now() - interval '1 hour' where id = ${id}`.execute(app.app.db);
+    // Two sweeps at once and one more after: one escalation.
+    await Promise.all([sweepCommunity(deps, community), sweepCommunity(deps, community)]);
+    await sweepCommunity(deps, community);
+    const alerts = await sql<{ n: string }>`select count(*) as n from appeal_alerts where appeal_id = ${id} and kind = 'escalation'`.execute(app.app.db);
+    assert.equal(alerts.rows[0].n, '1');
+    const mails = await sql<{ n: string }>`select count(*) as n from outbox_messages where purpose = 'appeal_escalation' and recipient = 'controller@zelenodolsk.example' and body like ${'%' + id + '%'}`.execute(app.app.db);
+    assert.equal(mails.rows[0].n, '1');
+    // A new target (after reassignment, say) may be escalated again; the same one never.
+    await sql`update appeals set service_due_at = now() + interval '30 minutes' where id = ${id}`.execute(app.app.db);
+    await sweepCommunity(deps, community);
+    const reminders = await sql<{ n: string }>`select count(*) as n from appeal_alerts where appeal_id = ${id} and kind = 'reminder'`.execute(app.app.db);
+    assert.equal(reminders.rows[0].n, '1');
+
+    await sql`update appeals set status = 'reported', reported_at = now() - interval '8 days' where id = ${id}`.execute(app.app.db);
+    await sweepCommunity(deps, community);
+    const after = (await sql<{ status: string }>`select status from appeals where id = ${id}`.execute(app.app.db)).rows[0];
+    assert.equal(after.status, 'resolved');
   });
 });

@@ -56,7 +56,7 @@ export async function fileAppeal(
   const a = input.applicant;
   const anonymous = !(a.name && a.address && (a.phone || a.email));
   const closesAtOnce = input.type === 'consultation' || input.type === 'thanks';
-  const legalDays = LEGAL_TYPES.has(input.type) && !anonymous ? category.legal_days : null;
+  const legalDays = community.appeals_law === 'ua' && LEGAL_TYPES.has(input.type) && !anonymous ? category.legal_days : null;
   const now = new Date();
   const status: AppealStatus = closesAtOnce ? 'closed' : 'registered';
   const appeal = await tx

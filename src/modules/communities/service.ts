@@ -18,6 +18,8 @@ export type Community = {
   hosts: string[];
   contacts: Record<string, string>;
   is_default: boolean;
+  appeals_law: 'ua' | 'none';
+  rating_wait_days: number;
 };
 
 const validTimeZone = (tz: string) => {
@@ -40,12 +42,13 @@ export const NewCommunity = z
     holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).max(100).default([]),
     hosts: z.array(z.string().trim().toLowerCase().regex(/^[a-z0-9.-]+(:\d+)?$/)).max(10).default([]),
     contacts: z.record(z.string().max(40), z.string().max(300)).default({}),
+    appeals_law: z.enum(['ua', 'none']).default('ua'),
   })
   .strict();
 export type NewCommunity = z.input<typeof NewCommunity>;
 
 const COLUMNS = sql`id, slug, names, default_lang, time_zone, calendar, weekend_days,
-  array(select to_char(d, 'YYYY-MM-DD') from unnest(holidays) d) as holidays, hosts, contacts, is_default`;
+  array(select to_char(d, 'YYYY-MM-DD') from unnest(holidays) d) as holidays, hosts, contacts, is_default, appeals_law, rating_wait_days`;
 
 export async function loadCommunities(db: Db | Tx): Promise<Community[]> {
   return (await sql<Community>`select ${COLUMNS} from communities order by is_default desc, slug`.execute(db)).rows;
@@ -68,6 +71,7 @@ export async function createCommunity(tx: Tx, actor: Actor, raw: NewCommunity, i
       holidays: c.holidays,
       hosts: c.hosts,
       contacts: JSON.stringify(c.contacts),
+      appeals_law: c.appeals_law,
       is_default: isDefault,
     })
     .returning('id')

@@ -61,12 +61,12 @@ ${categories.map((cat) => html`<label class="choice"><input type="radio" name="c
 <div><label for="description">${t(lang, 'appeals.field.description')} <span class="hint">${t(lang, 'appeals.field.description_hint')}</span></label>${err('description')}
 <textarea id="description" name="description" rows="5" maxlength="5000"${aria('description')}>${f.description ?? ''}</textarea></div>
 ${field('address', t(lang, 'appeals.field.address'), { hint: t(lang, 'appeals.field.address_hint') })}
-<fieldset><legend>${t(lang, 'appeals.field.applicant')}</legend><p class="hint">${t(lang, 'appeals.field.applicant_hint')}</p>
+<fieldset><legend>${t(lang, 'appeals.field.applicant')}</legend><p class="hint">${t(lang, c.appeals_law === 'ua' ? 'appeals.field.applicant_hint' : 'appeals.field.applicant_hint_general')}</p>
 ${field('name', t(lang, 'appeals.field.name'), { auto: 'name', max: 200 })}
 ${field('phone', t(lang, 'appeals.field.phone'), { type: 'tel', auto: 'tel', max: 40 })}
 ${field('email', t(lang, 'appeals.field.email'), { type: 'email', auto: 'email', max: 200 })}
 ${field('applicant_address', t(lang, 'appeals.field.applicant_address'), { auto: 'street-address' })}
-<div><label class="choice"><input type="checkbox" name="confidential"${f.confidential === 'on' ? ' checked' : ''}> ${t(lang, 'appeals.field.confidential')}</label></div>
+${c.appeals_law === 'ua' ? html`<div><label class="choice"><input type="checkbox" name="confidential"${f.confidential === 'on' ? ' checked' : ''}> ${t(lang, 'appeals.field.confidential')}</label></div>` : ''}
 <div><label for="notify_via">${t(lang, 'appeals.field.notify')}</label><select id="notify_via" name="notify_via"><option value="">—</option>${(['email', 'sms', 'none'] as const).map((v) => html`<option value="${v}"${f.notify_via === v ? ' selected' : ''}>${t(lang, `appeals.notify.${v}`)}</option>`)}</select></div>
 </fieldset>
 <div><button type="submit">${t(lang, 'appeals.submit')}</button></div>
