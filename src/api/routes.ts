@@ -13,6 +13,7 @@ import { recordAudit, searchAudit } from '../modules/audit/service.ts';
 import { listOutbox } from '../modules/outbox/service.ts';
 import { createCommunity, NewCommunity } from '../modules/communities/service.ts';
 import { ROLES } from '../modules/identity/roles.ts';
+import { appealsApi } from './appeals.ts';
 
 const Id = z.object({ id: z.string().uuid() });
 const TextsOut = z.object({ uk: z.string().optional(), en: z.string().optional(), fa: z.string().optional() });
@@ -27,6 +28,7 @@ const userOut = (u: Awaited<ReturnType<typeof getUser>>) => ({
 });
 
 export const apiRoutes = (app: App) => async (r: FastifyInstance) => {
+  await r.register(appealsApi(app));
   const inTx = <T>(communityId: string, fn: Parameters<typeof withCommunity<T>>[2]) => withCommunity(app.db, communityId, fn);
 
   r.get('/openapi.json', async (req) => openApiDocument(`${app.config.publicUrl ?? `${req.protocol}://${req.host}`}${req.base}`));
