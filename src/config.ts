@@ -15,6 +15,7 @@ const Env = z.object({
   CITYDESK_DATA_DIR: z.string().min(1).default('.citydesk'),
   CITYDESK_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
   CITYDESK_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
+  CITYDESK_DEMO_APPEALS: bool(true),
   CITYDESK_PUBLIC_URL: z.string().url().optional(),
   CITYDESK_WORKER: bool(true),
   CITYDESK_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
@@ -34,6 +35,7 @@ export type Config = {
   dataDir: string;
   pgPort: number;
   demo: 'auto' | 'true' | 'false';
+  demoAppeals: boolean;
   publicUrl?: string;
   worker: boolean;
   sessionIdleMinutes: number;
@@ -64,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.CITYDESK_DATA_DIR),
     pgPort: e.CITYDESK_PG_PORT,
     demo: e.CITYDESK_DEMO,
+    demoAppeals: e.CITYDESK_DEMO_APPEALS,
     publicUrl: e.CITYDESK_PUBLIC_URL,
     worker: e.CITYDESK_WORKER,
     sessionIdleMinutes: e.CITYDESK_SESSION_IDLE_MINUTES,

@@ -10,6 +10,13 @@ import { createUser } from '../modules/identity/users.ts';
 import { DEMO_COMMUNITIES } from './data.ts';
 import { DEMO_CATEGORIES } from './appeal-categories.ts';
 import { createCategory } from '../modules/appeals/categories.ts';
+import { loadDemoAppeals, type DemoWords } from './appeals-year.ts';
+
+/** How many demo appeals each community gets (a year's worth), and in which words. */
+const DEMO_APPEALS: Record<string, { count: number; words: DemoWords }> = {
+  zelenodolsk: { count: 35_000, words: { description: 'Демонстраційне звернення №', street: 'вул. Демонстраційна,', resident: 'Мешканець', phonePrefix: '+38050' } },
+  khomein: { count: 3_000, words: { description: 'درخواست نمونه شماره', street: 'خیابان نمونه، پلاک', resident: 'شهروند', phonePrefix: '+98912' } },
+};
 
 /** The one password of every demo account. Shown only while the deployment is in demo mode. */
 export const DEMO_PASSWORD = 'demo-city-desk-2026';
@@ -38,6 +45,7 @@ export async function loadDemo(db: Db, config: Config, log: Logger): Promise<boo
           service_hours: cat.hours, service_mode: cat.mode ?? 'working', legal_days: cat.legal ?? 15, is_public: cat.isPublic ?? false,
         });
       }
+      if (config.demoAppeals) await loadDemoAppeals(tx, created.id, DEMO_APPEALS[c.slug]?.count ?? 0, DEMO_APPEALS[c.slug]?.words ?? DEMO_APPEALS.zelenodolsk.words);
       for (const u of users) {
         const user = await createUser(tx, actor, created.id, {
           email: u.email, display_name: u.display_name, password: DEMO_PASSWORD, lang: u.lang,

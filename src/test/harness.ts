@@ -43,7 +43,7 @@ export const silentLog = pino({ level: 'silent' });
 /** A real CityDesk server on 127.0.0.1 with its own database (demo data loaded by default). */
 export async function startTestApp(env: Record<string, string> = {}) {
   const fresh = env.DATABASE_URL ? null : await freshDatabase();
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: fresh?.url, CITYDESK_DEMO: 'true', LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: fresh?.url, CITYDESK_DEMO: 'true', CITYDESK_DEMO_APPEALS: 'false', LOG_LEVEL: 'silent', ...env });
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = (() => true) as never; // the demo banner is for humans
   const server = await start(config).finally(() => (process.stdout.write = write));
