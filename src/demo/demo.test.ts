@@ -2,6 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { startTestApp } from '../test/harness.ts';
+import { Client } from '../test/client.ts';
+import { DEMO_PASSWORD } from './load.ts';
+import { withCommunity } from '../db/db.ts';
+import { periodDashboard } from '../modules/appeals/dashboard.ts';
 
 describe('the demo year of appeals', () => {
   let app: Awaited<ReturnType<typeof startTestApp>>;
@@ -32,5 +36,23 @@ describe('the demo year of appeals', () => {
       select k.last, (select max(number) from appeals a where a.community_id = k.community_id and a.number like k.year || '-%') as max
       from appeal_counters k join communities c on c.id = k.community_id where c.slug = 'zelenodolsk' order by k.year desc limit 1`.execute(app.app.db)).rows[0];
     assert.equal(counter.max.slice(5), String(counter.last).padStart(6, '0'));
+  });
+
+  it('the dashboard shows the period’s figures to leadership, not to executors', async () => {
+    const mayor = new Client(app.origin);
+    await mayor.staffLogin('', 'mayor@zelenodolsk.example', DEMO_PASSWORD);
+    const r = await mayor.request('/console/appeals/dashboard?from=2000-01-01&to=2100-01-01');
+    assert.equal(r.status, 200);
+    assert.match(r.text, /data-testid="headline"[\s\S]*35[\s\u00a0]?000/);
+    assert.match(r.text, /data-testid="executors"[\s\S]*Зеленодольськводоканал/);
+    const z = (await app.app.communities.bySlug('zelenodolsk'))!;
+    const d = await withCommunity(app.app.db, z.id, (tx) => periodDashboard(tx, { from: new Date('2000-01-01'), to: new Date('2100-01-01') }));
+    assert.equal(d.total, 35_000);
+    assert.equal(Object.values(d.byChannel).reduce((a, b) => a + b, 0), 35_000);
+    assert.equal(d.onControl, 300);
+    assert.ok(d.executors.length >= 5 && d.executors[0].missed >= d.executors.at(-1)!.missed, 'ranked by missed targets');
+    const water = new Client(app.origin);
+    await water.staffLogin('', 'executor.water@zelenodolsk.example', DEMO_PASSWORD);
+    assert.equal((await water.request('/console/appeals/dashboard')).status, 403);
   });
 });

@@ -64,7 +64,7 @@ ${earlier.length ? html`<h3>${t(lang, 'appeals.console.earlier')}</h3><ul data-t
 <div><button type="submit">${t(lang, 'appeals.console.register')}</button></div></form></section>`
       : '';
     const body = html`${registerForm}
-<nav class="row" aria-label="${t(lang, 'console.filter')}">${(['open', 'all', 'control'] as const).map((k) => html`<a href="${base}/appeals?show=${k}"${q.show === k ? html` aria-current="page"` : ''}>${t(lang, `appeals.console.filter.${k}`)}</a>`)}</nav>
+<nav class="row" aria-label="${t(lang, 'console.filter')}">${s.roles.some((x) => ['leadership', 'appeals_controller', 'appeals_operator', 'community_admin'].includes(x)) ? html`<a href="${base}/appeals/dashboard">${t(lang, 'appeals.dash.link')}</a>` : ''}${(['open', 'all', 'control'] as const).map((k) => html`<a href="${base}/appeals?show=${k}"${q.show === k ? html` aria-current="page"` : ''}>${t(lang, `appeals.console.filter.${k}`)}</a>`)}</nav>
 <table data-testid="appeals"><thead><tr><th>№</th><th>${t(lang, 'appeals.view.category')}</th><th>${t(lang, 'appeals.field.description')}</th><th>${t(lang, 'appeals.view.status')}</th><th>${t(lang, 'appeals.view.service_due')}</th></tr></thead><tbody>
 ${appeals.map((a) => html`<tr><td><a href="${base}/appeals/${a.id}">${a.number}</a>${a.on_control ? ' ★' : ''}</td><td>${a.icon} ${textIn(a.category_names, lang, c.default_lang)}</td><td>${a.description.slice(0, 120)}</td><td>${t(lang, `appeals.status.${a.status}`)}</td>
 <td>${when(req, a.service_due_at)}${a.service_due_at.getTime() < now && ['registered', 'in_progress', 'reopened'].includes(a.status) ? html` <strong class="overdue">${t(lang, 'appeals.console.overdue')}</strong>` : ''}</td></tr>`)}

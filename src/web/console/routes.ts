@@ -10,6 +10,7 @@ import { securityPages } from './security-pages.ts';
 import { adminPages } from './admin-pages.ts';
 import { communitiesPage } from './communities-page.ts';
 import { consoleAppeals } from './appeals.ts';
+import { appealsDashboard } from './appeals-dashboard.ts';
 import { CONSOLE_LANG_COOKIE, consoleBase, consoleLang, sendConsole } from './layout.ts';
 
 const PUBLIC = /\/console\/(login|login\/second-factor|enrol|logout)$/;
@@ -30,6 +31,7 @@ export const consoleRoutes = (app: App) => async (r: FastifyInstance) => {
   await r.register(adminPages(app));
   await r.register(communitiesPage(app));
   await r.register(consoleAppeals(app));
+  await r.register(appealsDashboard(app));
 
   r.get('/', async (req, reply) => {
     const s = req.staff!;
