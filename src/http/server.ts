@@ -11,6 +11,7 @@ import { errorPage } from '../web/layout.ts';
 import { portalRoutes } from '../web/portal/routes.ts';
 import { consoleRoutes } from '../web/console/routes.ts';
 import { apiRoutes } from '../api/routes.ts';
+import { open311Routes } from '../web/open311/routes.ts';
 import { loadStaff } from './auth.ts';
 
 const SLUG_PATH = /^\/c\/([a-z0-9][a-z0-9-]{1,40})(?=\/|$)/;
@@ -76,6 +77,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   for (const prefix of ['', '/c/:slug']) {
     await server.register(async (scope) => {
       await scope.register(portalRoutes(app));
+      await scope.register(open311Routes(app), { prefix: '/open311' });
       await scope.register(async (staffScope) => {
         staffScope.addHook('preHandler', async (req) => loadStaff(app, req));
         await staffScope.register(consoleRoutes(app), { prefix: '/console' });
