@@ -7,6 +7,7 @@ import { systemActor } from '../modules/audit/service.ts';
 import { createCommunity } from '../modules/communities/service.ts';
 import { createOrganisation } from '../modules/identity/organisations.ts';
 import { createUser } from '../modules/identity/users.ts';
+import { createApiToken } from '../modules/identity/tokens.ts';
 import { DEMO_COMMUNITIES } from './data.ts';
 import { DEMO_CATEGORIES } from './appeal-categories.ts';
 import { createCategory } from '../modules/appeals/categories.ts';
@@ -51,6 +52,11 @@ export async function loadDemo(db: Db, config: Config, log: Logger): Promise<boo
           email: u.email, display_name: u.display_name, password: DEMO_PASSWORD, lang: u.lang,
           organisation_id: u.org ? orgIds.get(u.org) ?? null : null, roles: u.roles as never,
         });
+        if (u.roles.includes('appeals_operator')) {
+          // Demo only: a key for trying Open311 POST, kept to be printed at every start.
+          const key = await createApiToken(tx, created.id, user.id, 'Open311 demo key', ['read', 'write'], null);
+          await tx.insertInto('app_settings').values({ key: `demo_open311_key:${c.slug}`, value: key.token }).execute();
+        }
         if (i === 0 && u.roles.includes('community_admin')) {
           await tx.updateTable('users').set({ is_super_admin: true }).where('id', '=', user.id).execute();
         }
@@ -75,7 +81,10 @@ export async function demoBanner(db: Db, origin: string, justLoaded: boolean): P
     const base = c.is_default ? origin : `${origin}/c/${c.slug}`;
     const users = await withCommunity(db, c.id, (tx) => tx.selectFrom('users').select('email').orderBy('email').execute());
     lines.push(`Community "${c.slug}"`, `  Portal:  ${base}/`, `  Console: ${base}/console`);
-    lines.push(`  Logins (password "${DEMO_PASSWORD}"): ${users.map((u) => u.email).join(', ')}`, '');
+    lines.push(`  Logins (password "${DEMO_PASSWORD}"): ${users.map((u) => u.email).join(', ')}`);
+    const key = await db.selectFrom('app_settings').select('value').where('key', '=', `demo_open311_key:${c.slug}`).executeTakeFirst();
+    if (key) lines.push(`  Open311: ${base}/open311/v2/services.json — api_key for POST: ${key.value}`);
+    lines.push('');
   }
   lines.push(`API: ${origin}/api/docs`, 'Administrators and duty officers set up a second factor (TOTP) at first sign-in.', '');
   return lines.join('\n');
