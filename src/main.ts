@@ -33,7 +33,7 @@ export async function start(config: Config) {
     embedded = await startEmbedded(config.dataDir, config.pgPort, (m) => log.warn(m));
     url = await ensureDatabase(embedded.url, 'citydesk');
   }
-  const { db, pool } = createDb(url, config.poolSize);
+  const { db } = createDb(url, config.poolSize);
   const applied = await migrate(db);
   if (applied.length) log.info({ applied }, 'migrations applied');
 
@@ -83,8 +83,7 @@ export async function start(config: Config) {
       await server.close(); // finishes requests in flight
       await queue.stop(); // lets the running job finish
       mailer?.close();
-      await db.destroy().catch(() => {});
-      await pool.end().catch(() => {});
+      await db.destroy().catch(() => {}); // ends the pool too
       if (embedded) await embedded.stop();
       log.info('stopped');
     })());

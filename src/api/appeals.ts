@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { App, StaffAuth } from '../http/context.ts';
+import type { App } from '../http/context.ts';
 import { forbidden, notFound } from '../http/errors.ts';
 import { withCommunity } from '../db/db.ts';
 import { operation } from './registry.ts';
@@ -23,8 +23,6 @@ const out = (a: Appeal) => ({
   service_due_at: a.service_due_at, on_control: a.on_control, reopen_count: a.reopen_count, rating: a.rating, created_at: a.created_at,
   applicant: { name: a.applicant_name, phone: a.applicant_phone, email: a.applicant_email, address: a.applicant_address },
 });
-const handler = (s: StaffAuth): act.Handler => ({ userId: s.userId, roles: s.roles, organisationId: s.organisationId });
-const registers = (s: StaffAuth) => s.roles.some((r) => ['appeals_operator', 'appeals_controller', 'community_admin'].includes(r));
 
 export const appealsApi = (app: App) => async (r: FastifyInstance) => {
   const inTx = <T>(req: FastifyRequest, fn: Parameters<typeof withCommunity<T>>[2]) => withCommunity(app.db, req.community.id, fn);
@@ -35,7 +33,7 @@ export const appealsApi = (app: App) => async (r: FastifyInstance) => {
     body: NewAppeal.extend({ channel: z.enum(APPEAL_CHANNELS).default('phone') }),
     response: AppealOut,
     handler: async ({ req, staff, body }) => {
-      if (!registers(staff)) throw forbidden();
+      if (!act.isOperator(staff)) throw forbidden();
       const key = z.string().min(8).max(200).optional().parse(req.headers['idempotency-key']);
       const { channel, ...input } = body;
       const { appeal } = await inTx(req, (tx) => fileAppeal(appealsCtx(app, req, tx), input, { channel, lang: req.community.default_lang, idempotencyKey: key ?? null }));
@@ -48,7 +46,7 @@ export const appealsApi = (app: App) => async (r: FastifyInstance) => {
     query: z.object({ status: z.enum(['open', 'registered', 'in_progress', 'reported', 'reopened', 'resolved', 'closed']).optional(), on_control: z.enum(['true']).optional(), q: z.string().max(100).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }).strict(),
     response: z.object({ items: z.array(z.object({ id: z.string(), number: z.string(), status: z.string(), description: z.string(), created_at: z.string() }).passthrough()) }),
     handler: async ({ req, staff, query }) => {
-      const own = staff.roles.includes('executor') && !registers(staff) && !staff.roles.includes('leadership');
+      const own = !act.seesAllAppeals(staff);
       const items = await inTx(req, (tx) => listAppeals(tx, { status: query.status, onControl: query.on_control === 'true', q: query.q, limit: query.limit, executorOrgId: own ? (staff.organisationId ?? '00000000-0000-0000-0000-000000000000') : undefined }));
       return { items: items.map(({ applicant_name: _n, ...rest }) => rest) };
     },
@@ -59,7 +57,7 @@ export const appealsApi = (app: App) => async (r: FastifyInstance) => {
     params: Id, response: AppealOut.extend({ timeline: z.array(z.object({ kind: z.string(), at: z.string(), note: z.string().nullable() }).passthrough()) }),
     handler: async ({ req, staff, params }) => inTx(req, async (tx) => {
       const a = await getAppeal(tx, params.id);
-      if (!act.canView(handler(staff), a)) throw notFound();
+      if (!act.canView(staff, a)) throw notFound();
       return { ...out(a), timeline: await timeline(tx, a.id, false) };
     }),
   });
@@ -81,7 +79,7 @@ export const appealsApi = (app: App) => async (r: FastifyInstance) => {
     params: Id, body: Action, response: AppealOut,
     handler: async ({ req, staff, params, body }) => inTx(req, async (tx) => {
       const ctx = appealsCtx(app, req, tx);
-      const h = handler(staff);
+      const h = staff;
       const id = params.id;
       switch (body.action) {
         case 'accept': await act.acceptAppeal(ctx, h, id); break;
@@ -94,7 +92,7 @@ export const appealsApi = (app: App) => async (r: FastifyInstance) => {
         case 'control': await act.setOnControl(ctx, h, id, body.on); break;
         case 'rating': {
           const a = await getAppeal(tx, id);
-          if (!registers(staff) || !act.canView(h, a)) throw notFound();
+          if (!act.isOperator(staff) || !act.canView(h, a)) throw notFound();
           await act.rateAppeal(ctx, id, body.rating, body.comment ?? null);
         }
       }

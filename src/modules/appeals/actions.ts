@@ -12,13 +12,17 @@ import { legalDueAt, MAX_LEGAL_DAYS } from './deadlines.ts';
 
 /** Who may act on an appeal. Executors act only on their own organisation's appeals. */
 export type Handler = { userId: string; roles: string[]; organisationId: string | null };
-const isController = (h: Handler) => h.roles.includes('appeals_controller') || h.roles.includes('community_admin');
-const isOperator = (h: Handler) => h.roles.includes('appeals_operator') || isController(h);
+type Roles = { roles: string[] };
+export const isController = (h: Roles) => h.roles.includes('appeals_controller') || h.roles.includes('community_admin');
+/** Operators (and controllers) register appeals and record ratings given by phone. */
+export const isOperator = (h: Roles) => h.roles.includes('appeals_operator') || isController(h);
+/** Leadership and the desk see every appeal and the dashboard; executors only their own. */
+export const seesAllAppeals = (h: Roles) => isOperator(h) || h.roles.includes('leadership');
 export const isExecutorOf = (h: Handler, a: Pick<Appeal, 'executor_org_id'>) => h.roles.includes('executor') && h.organisationId === a.executor_org_id;
 
 /** Staff who may see the appeal at all (others get "not found", not "forbidden"). */
 export function canView(h: Handler, a: Pick<Appeal, 'executor_org_id'>): boolean {
-  return isOperator(h) || h.roles.includes('leadership') || isExecutorOf(h, a);
+  return seesAllAppeals(h) || isExecutorOf(h, a);
 }
 
 async function load(ctx: AppealsCtx, h: Handler | null, id: string): Promise<Appeal> {

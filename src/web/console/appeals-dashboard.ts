@@ -7,6 +7,7 @@ import { requireStaff } from '../../http/auth.ts';
 import { withCommunity } from '../../db/db.ts';
 import { formatNumber, t, type MessageKey } from '../../i18n/i18n.ts';
 import { periodDashboard } from '../../modules/appeals/dashboard.ts';
+import { seesAllAppeals } from '../../modules/appeals/actions.ts';
 import { localDate, zonedTimeToUtc } from '../../modules/appeals/deadlines.ts';
 import { consoleBase, consoleLang, sendConsole } from './layout.ts';
 import { textIn } from '../text.ts';
@@ -16,7 +17,7 @@ const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 export const appealsDashboard = (app: App) => async (r: FastifyInstance) => {
   r.get('/appeals/dashboard', async (req, reply) => {
     const s = requireStaff(req, 'appeals.use');
-    if (!s.roles.some((x) => ['leadership', 'appeals_controller', 'appeals_operator', 'community_admin'].includes(x))) throw forbidden();
+    if (!seesAllAppeals(s)) throw forbidden();
     const lang = consoleLang(req);
     const c = req.community;
     const today = localDate(new Date(), c.time_zone);

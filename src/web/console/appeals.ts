@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z, ZodError } from 'zod';
-import type { App, StaffAuth } from '../../http/context.ts';
+import type { App } from '../../http/context.ts';
 import { html, type Html } from '../../http/html.ts';
 import { AppError, notFound } from '../../http/errors.ts';
 import { checkCsrf, requireStaff } from '../../http/auth.ts';
@@ -16,10 +16,6 @@ import { consoleBase, consoleLang, hidden, sendConsole, when } from './layout.ts
 import { textIn } from '../text.ts';
 import { appealsCtx } from '../appeals-context.ts';
 
-const handler = (s: StaffAuth): act.Handler => ({ userId: s.userId, roles: s.roles, organisationId: s.organisationId });
-const isExecutorOnly = (s: StaffAuth) => s.roles.includes('executor') && !s.roles.some((r) => ['appeals_operator', 'appeals_controller', 'community_admin', 'leadership'].includes(r));
-const canRegister = (s: StaffAuth) => s.roles.some((r) => ['appeals_operator', 'appeals_controller', 'community_admin'].includes(r));
-const isController = (s: StaffAuth) => s.roles.some((r) => ['appeals_controller', 'community_admin'].includes(r));
 type Form = Record<string, string | undefined>;
 
 export const consoleAppeals = (app: App) => async (r: FastifyInstance) => {
@@ -35,17 +31,17 @@ export const consoleAppeals = (app: App) => async (r: FastifyInstance) => {
       appeals: await listAppeals(tx, {
         status: q.show === 'all' ? undefined : q.show === 'control' ? undefined : 'open',
         onControl: q.show === 'control',
-        executorOrgId: isExecutorOnly(s) ? (s.organisationId ?? '00000000-0000-0000-0000-000000000000') : undefined,
+        executorOrgId: !act.seesAllAppeals(s) ? (s.organisationId ?? '00000000-0000-0000-0000-000000000000') : undefined,
         q: q.q,
         limit: 200,
       }),
       categories: await listCategories(tx),
-      earlier: q.phone && canRegister(s) ? await appealsByPhone(tx, q.phone) : [],
+      earlier: q.phone && act.isOperator(s) ? await appealsByPhone(tx, q.phone) : [],
     }));
     const base = consoleBase(req);
     const now = Date.now();
     const err = (n: string) => (errors[n] ? html`<p class="alert" id="${n}-error">${errors[n]}</p>` : '');
-    const registerForm = canRegister(s)
+    const registerForm = act.isOperator(s)
       ? html`<section class="card" aria-labelledby="reg"><h2 id="reg">${t(lang, 'appeals.console.register')}</h2>
 <form class="row" method="get" action="${base}/appeals"><div><label for="lookup">${t(lang, 'appeals.field.phone')}</label><input id="lookup" name="phone" type="tel" value="${q.phone ?? ''}"></div><div><button class="secondary" type="submit">${t(lang, 'appeals.console.find_phone')}</button></div></form>
 ${earlier.length ? html`<h3>${t(lang, 'appeals.console.earlier')}</h3><ul data-testid="earlier">${earlier.map((a) => html`<li><a href="${base}/appeals/${a.id}">${a.number}</a> — ${t(lang, `appeals.status.${a.status}`)} — ${a.description.slice(0, 80)}</li>`)}</ul>` : ''}
@@ -64,7 +60,7 @@ ${earlier.length ? html`<h3>${t(lang, 'appeals.console.earlier')}</h3><ul data-t
 <div><button type="submit">${t(lang, 'appeals.console.register')}</button></div></form></section>`
       : '';
     const body = html`${registerForm}
-<nav class="row" aria-label="${t(lang, 'console.filter')}">${s.roles.some((x) => ['leadership', 'appeals_controller', 'appeals_operator', 'community_admin'].includes(x)) ? html`<a href="${base}/appeals/dashboard">${t(lang, 'appeals.dash.link')}</a>` : ''}${(['open', 'all', 'control'] as const).map((k) => html`<a href="${base}/appeals?show=${k}"${q.show === k ? html` aria-current="page"` : ''}>${t(lang, `appeals.console.filter.${k}`)}</a>`)}</nav>
+<nav class="row" aria-label="${t(lang, 'console.filter')}">${act.seesAllAppeals(s) ? html`<a href="${base}/appeals/dashboard">${t(lang, 'appeals.dash.link')}</a>` : ''}${(['open', 'all', 'control'] as const).map((k) => html`<a href="${base}/appeals?show=${k}"${q.show === k ? html` aria-current="page"` : ''}>${t(lang, `appeals.console.filter.${k}`)}</a>`)}</nav>
 <table data-testid="appeals"><thead><tr><th>№</th><th>${t(lang, 'appeals.view.category')}</th><th>${t(lang, 'appeals.field.description')}</th><th>${t(lang, 'appeals.view.status')}</th><th>${t(lang, 'appeals.view.service_due')}</th></tr></thead><tbody>
 ${appeals.map((a) => html`<tr><td><a href="${base}/appeals/${a.id}">${a.number}</a>${a.on_control ? ' ★' : ''}</td><td>${a.icon} ${textIn(a.category_names, lang, c.default_lang)}</td><td>${a.description.slice(0, 120)}</td><td>${t(lang, `appeals.status.${a.status}`)}</td>
 <td>${when(req, a.service_due_at)}${a.service_due_at.getTime() < now && ['registered', 'in_progress', 'reopened'].includes(a.status) ? html` <strong class="overdue">${t(lang, 'appeals.console.overdue')}</strong>` : ''}</td></tr>`)}
@@ -76,7 +72,7 @@ ${appeals.map((a) => html`<tr><td><a href="${base}/appeals/${a.id}">${a.number}<
 
   r.post('/appeals', async (req, reply) => {
     const s = requireStaff(req, 'appeals.use');
-    if (!canRegister(s)) throw notFound();
+    if (!act.isOperator(s)) throw notFound();
     checkCsrf(req);
     const f = z.record(z.string(), z.string().max(10_000)).parse(req.body ?? {});
     const lang = consoleLang(req);
@@ -108,7 +104,7 @@ ${appeals.map((a) => html`<tr><td><a href="${base}/appeals/${a.id}">${a.number}<
     const { id } = z.object({ id: z.string().uuid() }).parse(req.params);
     const data = await inTx(req, async (tx) => {
       const a = await getAppeal(tx, id);
-      if (!act.canView(handler(s), a)) throw notFound();
+      if (!act.canView(s, a)) throw notFound();
       return {
         a,
         category: await tx.selectFrom('appeal_categories').select(['names', 'icon']).where('id', '=', a.category_id).executeTakeFirstOrThrow(),
@@ -125,8 +121,8 @@ ${appeals.map((a) => html`<tr><td><a href="${base}/appeals/${a.id}">${a.number}<
     const form = (action: string, label: string, fields: Html | string = '', cls = '') =>
       html`<form class="row" method="post" action="${base}/${action}">${hidden(req, reply)}${fields}<div><button type="submit"${cls ? html` class="${cls}"` : ''}>${label}</button></div></form>`;
     const text = (name: string, label: string) => html`<div><label for="${name}-${label.length}">${label}</label><input id="${name}-${label.length}" name="${name}" required></div>`;
-    const executor = act.isExecutorOf(handler(s), a);
-    const ctrl = isController(s);
+    const executor = act.isExecutorOf(s, a);
+    const ctrl = act.isController(s);
     const actions: Html[] = [];
     if ((executor || ctrl) && ['registered', 'reopened'].includes(a.status)) actions.push(form('accept', t(lang, 'appeals.console.accept')));
     if ((executor || ctrl) && a.status === 'in_progress') actions.push(form('report', t(lang, 'appeals.console.report'), html`<div><label for="report">${t(lang, 'appeals.console.report_text')}</label><textarea id="report" name="report" rows="2" required></textarea></div>`));
@@ -138,7 +134,7 @@ ${appeals.map((a) => html`<tr><td><a href="${base}/appeals/${a.id}">${a.number}<
       actions.push(form('close', t(lang, 'appeals.console.close'), text('reason', t(lang, 'appeals.console.reason')), 'danger'));
     }
     if (ctrl || s.roles.includes('leadership')) actions.push(form(a.on_control ? 'control-off' : 'control-on', t(lang, a.on_control ? 'appeals.console.control_off' : 'appeals.console.control_on'), '', 'secondary'));
-    if ((canRegister(s)) && a.status === 'reported') {
+    if ((act.isOperator(s)) && a.status === 'reported') {
       actions.push(form('phone-rating', t(lang, 'appeals.console.phone_rating'), html`<div><label for="rating">${t(lang, 'appeals.rate.rating')}</label><select id="rating" name="rating">${[5, 4, 3, 2, 1].map((n) => html`<option value="${n}">${t(lang, `appeals.rate.value.${n}` as 'appeals.rate.value.1')}</option>`)}</select></div><div><label for="comment">${t(lang, 'appeals.rate.comment')}</label><input id="comment" name="comment"></div>`));
     }
     actions.push(form('note', t(lang, 'appeals.console.note'), html`<div><label for="note">${t(lang, 'appeals.console.note')}</label><input id="note" name="note" required></div><div><label><input type="checkbox" name="public"> ${t(lang, 'appeals.console.note_public')}</label></div>`, 'secondary'));
@@ -168,7 +164,7 @@ ${a.legal_due_at ? html`<dt>${t(lang, 'appeals.view.legal_due')}</dt><dd>${when(
     const p = z.object({ id: z.string().uuid(), action: Action }).safeParse(req.params);
     if (!p.success) throw notFound();
     const f = (req.body ?? {}) as Form;
-    const h = handler(s);
+    const h = s;
     const { id, action } = p.data;
     const lang: Lang = consoleLang(req);
     try {
@@ -186,7 +182,7 @@ ${a.legal_due_at ? html`<dt>${t(lang, 'appeals.view.legal_due')}</dt><dd>${when(
           case 'control-off': return act.setOnControl(ctx, h, id, false);
           case 'note': return act.addNote(ctx, h, id, f.note ?? '', f.public === 'on');
           case 'phone-rating': {
-            if (!canRegister(s)) throw notFound();
+            if (!act.isOperator(s)) throw notFound();
             const a = await getAppeal(tx, id);
             if (!act.canView(h, a)) throw notFound();
             return act.rateAppeal(ctx, id, z.coerce.number().int().min(1).max(5).parse(f.rating), f.comment?.trim() || null);

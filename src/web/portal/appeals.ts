@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z, ZodError } from 'zod';
 import type { App } from '../../http/context.ts';
-import { html, type Html } from '../../http/html.ts';
+import { html } from '../../http/html.ts';
 import { AppError, notFound } from '../../http/errors.ts';
 import { checkCsrf, csrfToken, loadResident } from '../../http/auth.ts';
 import { withCommunity } from '../../db/db.ts';
-import { formatDate, isLang, t, type Lang } from '../../i18n/i18n.ts';
+import { formatDate, t, type Lang } from '../../i18n/i18n.ts';
 import { zodDetails } from '../../http/server.ts';
 import { listCategories } from '../../modules/appeals/categories.ts';
 import { checkFollowKey, fileAppeal, findByNumber, followKey, timeline, type Appeal } from '../../modules/appeals/service.ts';
@@ -14,16 +14,7 @@ import { APPEAL_TYPES, Rating } from '../../modules/appeals/schema.ts';
 import { portalPage } from '../layout.ts';
 import { textIn } from '../text.ts';
 import { appealsCtx } from '../appeals-context.ts';
-
-function langOf(req: FastifyRequest): Lang {
-  const lang = (req.params as { lang?: string }).lang;
-  if (!isLang(lang)) throw new AppError(404, 'unknown_language', 'error.unknown_language');
-  req.lang = lang;
-  return lang;
-}
-
-const send = (reply: FastifyReply, page: Html, status = 200) =>
-  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page.value);
+import { langOf, sendPage } from './page.ts';
 
 type Form = Record<string, string | undefined>;
 
@@ -71,7 +62,7 @@ ${c.appeals_law === 'ua' ? html`<div><label class="choice"><input type="checkbox
 </fieldset>
 <div><button type="submit">${t(lang, 'appeals.submit')}</button></div>
 </form>`;
-    return send(reply, portalPage(req, { title: t(lang, 'appeals.new.title'), body, lang }), status);
+    return sendPage(reply, portalPage(req, { title: t(lang, 'appeals.new.title'), body, lang }), status);
   }
 
   r.get('/:lang/appeals/new', async (req, reply) => {
@@ -123,7 +114,7 @@ ${q.filed ? html`<h2>${t(lang, 'appeals.view.title', { number })}</h2>` : html`<
 ${appealSummary(req, lang, data.a, data.category)}
 <h2>${t(lang, 'appeals.view.timeline')}</h2>
 <ol class="timeline">${data.events.map((e) => html`<li><strong>${t(lang, `appeals.event.${e.kind}` as 'appeals.event.note')}</strong> — <time datetime="${e.at.toISOString()}">${formatDate(e.at, lang, c.time_zone, c.calendar, true)}</time>${e.note ? html`<br>${e.note}` : ''}</li>`)}</ol>`;
-    return send(reply, portalPage(req, { title: t(lang, 'appeals.view.title', { number }), body, lang }));
+    return sendPage(reply, portalPage(req, { title: t(lang, 'appeals.view.title', { number }), body, lang }));
   });
 
   async function ratePage(req: FastifyRequest, reply: FastifyReply, lang: Lang, token: string, message: string | null = null, status = 200) {
@@ -138,7 +129,7 @@ ${appealSummary(req, lang, data.a, data.category)}
 ${[5, 4, 3, 2, 1].map((n) => html`<label class="choice"><input type="radio" name="rating" value="${n}" required> ${t(lang, `appeals.rate.value.${n}` as 'appeals.rate.value.1')}</label>`)}</fieldset>
 <div><label for="comment">${t(lang, 'appeals.rate.comment')}</label><textarea id="comment" name="comment" rows="3" maxlength="2000"></textarea></div>
 <div><button type="submit">${t(lang, 'appeals.rate.submit')}</button></div></form>`;
-    return send(reply, portalPage(req, { title: t(lang, 'appeals.rate.title', { number }), body, lang }), status);
+    return sendPage(reply, portalPage(req, { title: t(lang, 'appeals.rate.title', { number }), body, lang }), status);
   }
 
   r.get('/:lang/rate/:token', async (req, reply) => ratePage(req, reply, langOf(req), z.object({ token: z.string().max(60) }).parse(req.params).token));

@@ -2,31 +2,18 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../http/context.ts';
 import { actorOf } from '../../http/context.ts';
-import { html, type Html } from '../../http/html.ts';
+import { html } from '../../http/html.ts';
 import { AppError } from '../../http/errors.ts';
 import { checkCsrf, clearCookie, csrfToken, loadResident, mayBeResident, RESIDENT_COOKIE, setSessionCookie } from '../../http/auth.ts';
-import { formatDate, isLang, pick, t, type Lang } from '../../i18n/i18n.ts';
+import { formatDate, pick, t, type Lang } from '../../i18n/i18n.ts';
 import { withCommunity } from '../../db/db.ts';
 import { Contact, requestResidentCode, verifyResidentCode } from '../../modules/identity/residents.ts';
 import { endSession } from '../../modules/identity/sessions.ts';
 import { portalPage } from '../layout.ts';
+import { langOf, sendPage } from './page.ts';
 import { portalAppeals } from './appeals.ts';
 import { listAppeals } from '../../modules/appeals/service.ts';
 import { textIn } from '../text.ts';
-
-const LangParams = z.object({ lang: z.string() });
-
-function langOf(req: FastifyRequest): Lang {
-  const { lang } = LangParams.parse(req.params);
-  if (!isLang(lang)) throw new AppError(404, 'unknown_language', 'error.unknown_language');
-  req.lang = lang;
-  return lang;
-}
-
-function send(reply: FastifyReply, page: Html, status = 200) {
-  if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-  return reply.code(status).type('text/html; charset=utf-8').send(page.value);
-}
 
 export const portalRoutes = (app: App) => async (r: FastifyInstance) => {
   await r.register(portalAppeals(app));
@@ -49,7 +36,7 @@ export const portalRoutes = (app: App) => async (r: FastifyInstance) => {
 <li>${t(lang, 'portal.home.service.contacts')}</li>
 </ul>
 </section>`;
-    return send(reply.header('cache-control', mayBeResident(req) ? 'private, no-cache' : 'public, max-age=30').header('vary', 'Cookie'), portalPage(req, { title: t(lang, 'portal.home.title'), body, lang }));
+    return sendPage(reply.header('cache-control', mayBeResident(req) ? 'private, no-cache' : 'public, max-age=30').header('vary', 'Cookie'), portalPage(req, { title: t(lang, 'portal.home.title'), body, lang }));
   });
 
   const signInForm = (req: FastifyRequest, reply: FastifyReply, lang: Lang, values: { contact?: string; error?: string; sent?: boolean }) => html`
@@ -76,7 +63,7 @@ ${values.sent
     const lang = langOf(req);
     await loadResident(app, req);
     if (req.residentId) return reply.redirect(`${req.base}/${lang}/account`);
-    return send(reply, portalPage(req, { title: t(lang, 'resident.sign_in.title'), body: signInForm(req, reply, lang, {}), lang }));
+    return sendPage(reply, portalPage(req, { title: t(lang, 'resident.sign_in.title'), body: signInForm(req, reply, lang, {}), lang }));
   });
 
   const Form = z.object({ contact: z.string().max(300).default(''), code: z.string().max(20).default('') }).passthrough();
@@ -88,17 +75,17 @@ ${values.sent
     const contact = Contact.safeParse(form.contact);
     if (!contact.success) {
       const body = signInForm(req, reply, lang, { contact: form.contact, error: t(lang, 'error.field.contact') });
-      return send(reply, portalPage(req, { title: t(lang, 'resident.sign_in.title'), body, lang }), 400);
+      return sendPage(reply, portalPage(req, { title: t(lang, 'resident.sign_in.title'), body, lang }), 400);
     }
     try {
       await requestResidentCode(app.db, app.queue, actorOf(req), lang, contact.data);
     } catch (e) {
       if (!(e instanceof AppError) || e.status !== 429) throw e;
       const body = signInForm(req, reply, lang, { contact: form.contact, error: t(lang, 'error.rate_limited', { count: e.params.seconds }) });
-      return send(reply, portalPage(req, { title: t(lang, 'resident.sign_in.title'), body, lang }), 429);
+      return sendPage(reply, portalPage(req, { title: t(lang, 'resident.sign_in.title'), body, lang }), 429);
     }
     const body = signInForm(req, reply, lang, { contact: contact.data, sent: true });
-    return send(reply, portalPage(req, { title: t(lang, 'resident.sign_in.title'), body, lang }));
+    return sendPage(reply, portalPage(req, { title: t(lang, 'resident.sign_in.title'), body, lang }));
   });
 
   r.post('/:lang/login/verify', async (req, reply) => {
@@ -115,7 +102,7 @@ ${values.sent
       if (!(e instanceof AppError) || e.status >= 500) throw e;
       const message = t(lang, e.key, { count: Number(e.params.seconds ?? 0) });
       const body = signInForm(req, reply, lang, { contact: form.contact, sent: true, error: message });
-      return send(reply, portalPage(req, { title: t(lang, 'resident.sign_in.title'), body, lang }), e.status);
+      return sendPage(reply, portalPage(req, { title: t(lang, 'resident.sign_in.title'), body, lang }), e.status);
     }
   });
 
@@ -141,7 +128,7 @@ ${appeals.length
 <input type="hidden" name="_csrf" value="${csrfToken(req, reply)}">
 <button type="submit" class="secondary">${t(lang, 'nav.sign_out')}</button>
 </form>`;
-    return send(reply, portalPage(req, { title: t(lang, 'resident.account.title'), body, lang }));
+    return sendPage(reply, portalPage(req, { title: t(lang, 'resident.account.title'), body, lang }));
   });
 
   r.post('/:lang/logout', async (req, reply) => {
