@@ -9,6 +9,7 @@ import { migrate } from './db/migrate.ts';
 import { startEmbedded, type EmbeddedServer } from './db/embedded.ts';
 import { startQueue, type JobDef, type Queue } from './jobs/queue.ts';
 import { sweepJob } from './modules/appeals/jobs.ts';
+import { moduleJobs } from './jobs/modules.ts';
 import { buildServer, pingDb } from './http/server.ts';
 import { CommunityRegistry } from './modules/communities/service.ts';
 import { deliverJob } from './modules/outbox/service.ts';
@@ -52,6 +53,7 @@ export async function start(config: Config) {
   const jobs: JobDef[] = [
     deliverJob(db, mailer),
     sweepJob(appealDeps),
+    ...moduleJobs({ ...appealDeps, config, log, get queue() { return queueRef!; } }),
     { name: 'maintenance.prune', schema: z.object({}).passthrough(), cron: '17 * * * *', run: async () => {
       await pruneRateLimits(db);
       await sql`delete from sessions where coalesce(ended_at, expires_at) < now() - interval '90 days'`.execute(db);

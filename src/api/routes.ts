@@ -14,6 +14,7 @@ import { listOutbox } from '../modules/outbox/service.ts';
 import { createCommunity, NewCommunity } from '../modules/communities/service.ts';
 import { ROLES } from '../modules/identity/roles.ts';
 import { appealsApi } from './appeals.ts';
+import { newsroomApi } from './newsroom.ts';
 
 const Id = z.object({ id: z.string().uuid() });
 const TextsOut = z.object({ uk: z.string().optional(), en: z.string().optional(), fa: z.string().optional() });
@@ -29,6 +30,7 @@ const userOut = (u: Awaited<ReturnType<typeof getUser>>) => ({
 
 export const apiRoutes = (app: App) => async (r: FastifyInstance) => {
   await r.register(appealsApi(app));
+  await r.register(newsroomApi(app));
   const inTx = <T>(communityId: string, fn: Parameters<typeof withCommunity<T>>[2]) => withCommunity(app.db, communityId, fn);
 
   r.get('/openapi.json', async (req) => openApiDocument(`${app.config.publicUrl ?? `${req.protocol}://${req.host}`}${req.base}`));

@@ -1,11 +1,16 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { AppealsExtraTables } from '../modules/appeals/tables.ts';
+import type { MediaTables } from '../modules/media/tables.ts';
+import type { AddressTables } from '../modules/addresses/tables.ts';
+import type { ChannelTables } from '../modules/channels/tables.ts';
+import type { NewsroomTables } from '../modules/newsroom/tables.ts';
 
 export type Lang = 'uk' | 'en' | 'fa';
 export type Texts = Partial<Record<Lang, string>>;
-type Created = ColumnType<Date, Date | string | undefined, never>;
-type Stamp = ColumnType<Date, Date | string | undefined, Date | string>;
-type NullableStamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-type Json<T> = ColumnType<T, string, string>;
+export type Created = ColumnType<Date, Date | string | undefined, never>;
+export type Stamp = ColumnType<Date, Date | string | undefined, Date | string>;
+export type NullableStamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+export type Json<T> = ColumnType<T, string, string>;
 
 export interface CommunitiesTable {
   id: Generated<string>;
@@ -262,7 +267,8 @@ export interface AppealAlertsTable {
   sent_at: Created;
 }
 
-export interface Database {
+/** Core tables here; each module's own tables in modules/<m>/tables.ts. */
+export interface Database extends AppealsExtraTables, MediaTables, AddressTables, ChannelTables, NewsroomTables {
   appeal_alerts: AppealAlertsTable;
   appeal_categories: AppealCategoriesTable;
   appeal_counters: AppealCountersTable;

@@ -1,9 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { en } from './catalogs/en.ts';
-import { uk } from './catalogs/uk.ts';
-import { fa } from './catalogs/fa.ts';
-import { formatDate, pick, t } from './i18n.ts';
+import { catalogs, formatDate, pick, t } from './i18n.ts';
+
+const { en, uk, fa } = catalogs;
 
 const placeholders = (m: unknown) => new Set(JSON.stringify(m).match(/\{\w+\}/g) ?? []);
 

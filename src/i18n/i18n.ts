@@ -1,6 +1,7 @@
-import { en } from './catalogs/en.ts';
-import { uk } from './catalogs/uk.ts';
-import { fa } from './catalogs/fa.ts';
+import { en as coreEn } from './catalogs/en.ts';
+import { uk as coreUk } from './catalogs/uk.ts';
+import { fa as coreFa } from './catalogs/fa.ts';
+import { moduleMessages } from './modules.ts';
 import type { Lang } from '../db/types.ts';
 
 export type { Lang };
@@ -10,10 +11,21 @@ export const isLang = (v: unknown): v is Lang => typeof v === 'string' && (LANGS
 /** A message is a string or, when it counts something, one string per CLDR plural form. */
 export type Plural = { one?: string; two?: string; few?: string; many?: string; other: string };
 export type Message = string | Plural;
+/** Keys of the core catalog (catalogs/en.ts); core uk.ts and fa.ts must have each of them. */
+export type CoreKey = keyof typeof coreEn;
+export type CoreCatalog = Record<CoreKey, Message>;
+
+// A module keeps its own messages beside its code (modules/<m>/messages.ts, made with
+// defineMessages) so that modules grow without editing one shared file.
+const en = { ...coreEn, ...moduleMessages.en };
 export type MessageKey = keyof typeof en;
 export type Catalog = Record<MessageKey, Message>;
 
-const catalogs: Record<Lang, Catalog> = { en, uk, fa };
+export const catalogs: Record<Lang, Catalog> = {
+  en,
+  uk: { ...coreUk, ...moduleMessages.uk } as Catalog,
+  fa: { ...coreFa, ...moduleMessages.fa } as Catalog,
+};
 const pluralRules = Object.fromEntries(LANGS.map((l) => [l, new Intl.PluralRules(l)])) as Record<Lang, Intl.PluralRules>;
 const numbers = Object.fromEntries(LANGS.map((l) => [l, new Intl.NumberFormat(locale(l))])) as Record<Lang, Intl.NumberFormat>;
 

@@ -1,6 +1,6 @@
-import type { Catalog } from '../i18n.ts';
+import type { CoreCatalog } from '../i18n.ts';
 
-export const fa: Catalog = {
+export const fa: CoreCatalog = {
   'app.name': 'CityDesk',
   'lang.uk': 'Українська',
   'lang.en': 'English',

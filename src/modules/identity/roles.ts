@@ -6,19 +6,23 @@ export type Role = (typeof ROLES)[number];
 
 export type Permission =
   | 'users.manage' | 'organisations.manage' | 'audit.read' | 'outbox.read' | 'jobs.read'
-  | 'communities.manage' | 'console.use' | 'appeals.use';
+  | 'communities.manage' | 'console.use' | 'appeals.use'
+  // newsroom: write drafts; review, approve and publish; connect channels; media library
+  | 'news.write' | 'news.publish' | 'channels.manage' | 'media.manage'
+  // appeals: manage categories, export and import; addresses register
+  | 'appeals.admin' | 'addresses.manage';
 
 const GRANTS: Record<Role, Permission[]> = {
-  community_admin: ['console.use', 'appeals.use', 'users.manage', 'organisations.manage', 'audit.read', 'outbox.read', 'jobs.read'],
-  press_editor: ['console.use'],
-  press_author: ['console.use'],
+  community_admin: ['console.use', 'appeals.use', 'users.manage', 'organisations.manage', 'audit.read', 'outbox.read', 'jobs.read', 'channels.manage', 'appeals.admin', 'addresses.manage', 'media.manage'],
+  press_editor: ['console.use', 'news.write', 'news.publish', 'channels.manage', 'media.manage', 'outbox.read'],
+  press_author: ['console.use', 'news.write', 'media.manage'],
   appeals_operator: ['console.use', 'appeals.use', 'outbox.read'],
   appeals_controller: ['console.use', 'appeals.use', 'outbox.read'],
   executor: ['console.use', 'appeals.use'],
   utility_dispatcher: ['console.use'],
   duty_officer: ['console.use', 'outbox.read'],
   council_secretary: ['console.use'],
-  media_officer: ['console.use'],
+  media_officer: ['console.use', 'news.write', 'media.manage'],
   leadership: ['console.use', 'appeals.use', 'audit.read'],
 };
 

@@ -11,6 +11,13 @@ import { adminPages } from './admin-pages.ts';
 import { communitiesPage } from './communities-page.ts';
 import { consoleAppeals } from './appeals.ts';
 import { appealsDashboard } from './appeals-dashboard.ts';
+import { consoleNewsroom } from './newsroom.ts';
+import { consoleChannels } from './channels.ts';
+import { consoleAppealsIncidents } from './appeals-incidents.ts';
+import { consoleAppealsDigest } from './appeals-digest.ts';
+import { consoleAppealsExport } from './appeals-export.ts';
+import { consoleAddresses } from './addresses.ts';
+import { consoleMedia } from './media.ts';
 import { CONSOLE_LANG_COOKIE, consoleBase, consoleLang, sendConsole } from './layout.ts';
 
 const PUBLIC = /\/console\/(login|login\/second-factor|enrol|logout)$/;
@@ -32,6 +39,13 @@ export const consoleRoutes = (app: App) => async (r: FastifyInstance) => {
   await r.register(communitiesPage(app));
   await r.register(consoleAppeals(app));
   await r.register(appealsDashboard(app));
+  await r.register(consoleNewsroom(app));
+  await r.register(consoleChannels(app));
+  await r.register(consoleAppealsIncidents(app));
+  await r.register(consoleAppealsDigest(app));
+  await r.register(consoleAppealsExport(app));
+  await r.register(consoleAddresses(app));
+  await r.register(consoleMedia(app));
 
   r.get('/', async (req, reply) => {
     const s = req.staff!;

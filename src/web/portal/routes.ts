@@ -12,11 +12,19 @@ import { endSession } from '../../modules/identity/sessions.ts';
 import { portalPage } from '../layout.ts';
 import { langOf, sendPage } from './page.ts';
 import { portalAppeals } from './appeals.ts';
+import { portalNews } from './news.ts';
+import { portalAppealsPublic } from './appeals-public.ts';
+import { portalAddresses } from './addresses.ts';
+import { portalMedia } from './media.ts';
 import { listAppeals } from '../../modules/appeals/service.ts';
 import { textIn } from '../text.ts';
 
 export const portalRoutes = (app: App) => async (r: FastifyInstance) => {
   await r.register(portalAppeals(app));
+  await r.register(portalNews(app));
+  await r.register(portalAppealsPublic(app));
+  await r.register(portalAddresses(app));
+  await r.register(portalMedia(app));
 
   r.get('/', async (req, reply) => reply.redirect(`${req.base}/${req.headers['accept-language'] ? req.lang : req.community.default_lang}/`));
 

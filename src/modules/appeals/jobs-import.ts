@@ -1,0 +1,4 @@
+import type { JobDef } from '../../jobs/queue.ts';
+import type { ModuleDeps } from '../../jobs/modules.ts';
+
+export const appealsImportJobs = (_d: ModuleDeps): JobDef[] => [];

@@ -1,0 +1,4 @@
+import type { FastifyInstance } from 'fastify';
+import type { App } from '../../http/context.ts';
+
+export const consoleChannels = (_app: App) => async (_r: FastifyInstance) => {};
