@@ -48,10 +48,10 @@ describe('console pages and the API description', () => {
   });
 
   it('staff without the permission are refused, and signed-out visitors sent to sign in', async () => {
-    const editor = new Client(app.origin);
-    await editor.staffLogin('', 'editor@zelenodolsk.example', DEMO_PASSWORD);
+    const secretary = new Client(app.origin);
+    await secretary.staffLogin('', 'secretary@zelenodolsk.example', DEMO_PASSWORD);
     for (const path of ['/users', '/audit', '/outbox', '/jobs', '/communities']) {
-      assert.equal((await editor.request(`/console${path}`)).status, 403, path);
+      assert.equal((await secretary.request(`/console${path}`)).status, 403, path);
     }
     assert.equal((await new Client(app.origin).request('/console/users')).location, '/console/login');
   });
