@@ -175,6 +175,23 @@ function pssKb(pid: number): number | null {
   }
 }
 
+/** CPU time (user + system) used so far by these processes and by their children that have
+ * exited (PostgreSQL's parallel workers are reaped by the postmaster), ms. Unlike a rate, it
+ * does not drop when other work shares the machine. */
+export function cpuMs(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]); // utime, stime, cutime, cstime (fields 14–17)
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
 /** How busy the machine is: other work on the same CPUs skews every figure here. */
 export function hostLoad(): { host_cpus: number; load_avg_1m: number } {
   return { host_cpus: os.availableParallelism?.() ?? os.cpus().length, load_avg_1m: Math.round(os.loadavg()[0] * 100) / 100 };
@@ -257,9 +274,11 @@ export class Server {
   readonly origin: string;
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private stderrTail = '';
+  /** The start of what the server printed on stdout (the demo banner with its Open311 key). */
+  private stdoutHead = '';
   private stopping: Promise<number> | null = null;
 
-  private constructor(readonly dataDir: string, readonly port: number, readonly pgPort: number, private readonly t0: number, label: string) {
+  private constructor(readonly dataDir: string, readonly port: number, readonly pgPort: number, private readonly t0: number, label: string, extraEnv: NodeJS.ProcessEnv) {
     this.origin = `http://${HOST}:${port}`;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -269,6 +288,7 @@ export class Server {
       CITYDESK_PG_PORT: String(pgPort),
       LOG_LEVEL: 'warn',
       CITYDESK_DEMO: 'auto', // the first start loads the demo communities, as documented
+      ...extraEnv,
     };
     delete env.DATABASE_URL; // always the embedded PostgreSQL in the throw-away folder
     delete env.CITYDESK_PUBLIC_URL;
@@ -283,6 +303,7 @@ export class Server {
       stream?.setEncoding('utf8');
       stream?.on('data', (d: string) => {
         if (keepTail) this.stderrTail = (this.stderrTail + d).slice(-4000);
+        else if (this.stdoutHead.length < 20_000) this.stdoutHead += d;
         buf += d;
         let i;
         while ((i = buf.indexOf('\n')) >= 0) {
@@ -310,15 +331,25 @@ export class Server {
     return this.child.pid;
   }
 
+  /** What the server printed on stdout so far (its first 20 kB). */
+  get stdout(): string {
+    return this.stdoutHead;
+  }
+
+  /** The embedded PostgreSQL's database, as its owner (the bench reads figures and loads data). */
+  get databaseUrl(): string {
+    return `postgres://postgres:citydesk-local@${HOST}:${this.pgPort}/citydesk`;
+  }
+
   get alive(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
   /** Spawns CityDesk on free ports with `dataDir` and waits (bounded) until /readyz says 200. */
-  static async start(dataDir: string, label: string, readyTimeoutMs = 120_000): Promise<{ server: Server; started: Started }> {
+  static async start(dataDir: string, label: string, readyTimeoutMs = 120_000, env: NodeJS.ProcessEnv = {}): Promise<{ server: Server; started: Started }> {
     const [port, pgPort] = await freePorts(2);
     const t0 = performance.now();
-    const server = new Server(dataDir, port, pgPort, t0, label);
+    const server = new Server(dataDir, port, pgPort, t0, label, env);
     try {
       const started = await server.waitReady(readyTimeoutMs);
       return { server, started };

@@ -70,10 +70,17 @@ function offsetMs(instant: number, timeZone: string): number {
  */
 export function zonedTimeToUtc(y: number, m: number, d: number, hh: number, mm: number, timeZone: string): Date {
   const wall = Date.UTC(y, m - 1, d, hh, mm);
+  // Every filing scans the same next working days: remember the answers (bounded).
+  const key = `${timeZone}|${wall}`;
+  const known = zoned.get(key);
+  if (known !== undefined) return new Date(known);
   let guess = wall - offsetMs(wall, timeZone);
   guess = wall - offsetMs(guess, timeZone);
+  if (zoned.size >= 20_000) zoned.clear();
+  zoned.set(key, guess);
   return new Date(guess);
 }
+const zoned = new Map<string, number>();
 
 /** Local date 'YYYY-MM-DD' of an instant in a time zone. */
 export function localDate(at: Date, timeZone: string): string {

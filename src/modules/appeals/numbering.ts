@@ -1,12 +1,17 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../db/db.ts';
 
-/** The next registration number of the community for the year, e.g. "2026-000123".
- * The counter row is locked until the transaction ends: call it last, just before commit. */
+/** The next registration number of the community for the year, e.g. "2026-000123", as an SQL
+ * expression to write straight into the appeal's row (no round trip of its own).
+ * From a sequence per community and year (migration 010): no lock is held, so filings do not
+ * wait for each other's commit; a filing that rolls back leaves a gap
+ * (docs/decisions/0004-appeal-numbers.md). */
+export function nextNumberSql(communityId: string, year: number): RawBuilder<string> {
+  return sql<string>`(select ${String(year)} || '-' || lpad(n::text, greatest(6, length(n::text)), '0') from appeal_number(${communityId}, ${year}) as n)`;
+}
+
+/** The same number on its own. */
 export async function nextNumber(tx: Tx, communityId: string, year: number): Promise<string> {
-  const r = await sql<{ last: number }>`
-    insert into appeal_counters (community_id, year, last) values (${communityId}, ${year}, 1)
-    on conflict (community_id, year) do update set last = appeal_counters.last + 1
-    returning last`.execute(tx);
-  return `${year}-${String(r.rows[0].last).padStart(6, '0')}`;
+  const r = await sql<{ number: string }>`select ${nextNumberSql(communityId, year)} as number`.execute(tx);
+  return r.rows[0].number;
 }
