@@ -32,3 +32,24 @@ export async function createCategory(tx: Tx, actor: Actor, communityId: string, 
   await recordAudit(tx, actor, { action: 'appeal_category.create', objectType: 'appeal_category', objectId: row.id, before: null, after: { code: c.code, names: c.names, executor_org_id: c.executor_org_id } });
   return row;
 }
+
+export const CategoryPatch = NewCategory.omit({ code: true }).partial().extend({ archived: z.boolean().optional() }).strict();
+export type CategoryPatch = z.input<typeof CategoryPatch>;
+
+/** The admin changes a category; appeals already filed keep their terms (they were computed then). */
+export async function updateCategory(tx: Tx, actor: Actor, id: string, raw: CategoryPatch) {
+  const p = CategoryPatch.parse(raw);
+  const before = await tx.selectFrom('appeal_categories').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!before) return null;
+  const { archived, names, keywords, ...rest } = p;
+  const row = await tx.updateTable('appeal_categories').set({
+    ...rest,
+    ...(names ? { names: JSON.stringify(names) } : {}),
+    ...(keywords ? { keywords: JSON.stringify(keywords) } : {}),
+    ...(archived === undefined ? {} : { archived_at: archived ? new Date() : null }),
+  }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  await recordAudit(tx, actor, { action: 'appeal_category.update', objectType: 'appeal_category', objectId: id, before: { names: before.names, executor_org_id: before.executor_org_id, service_hours: before.service_hours, legal_days: before.legal_days, is_public: before.is_public }, after: { ...p } });
+  return row;
+}
+
+export const allCategories = (tx: Tx) => tx.selectFrom('appeal_categories').selectAll().orderBy('archived_at', 'desc').orderBy('code').execute();
