@@ -1,0 +1,131 @@
+// The channels module's operations. Other modules call only this file.
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { withCommunity, type Db, type Tx } from '../../db/db.ts';
+import type { Queue } from '../../jobs/queue.ts';
+import type { MessageKey } from '../../i18n/i18n.ts';
+import { recordAudit, type Actor } from '../audit/service.ts';
+import { conflict, invalid, notFound } from '../../http/errors.ts';
+import { adapterFor } from './adapters/index.ts';
+import { findDeliveries, getDelivery, setStatus, type Delivery } from './deliveries.ts';
+import { isConnected, loadSettings, saveSettings } from './settings.ts';
+import { httpClient } from './http.ts';
+import { newVapidKeys } from './adapters/webpush.ts';
+import { DELIVER_JOB } from './worker.ts';
+import type { ChannelKind, Publication } from './types.ts';
+
+export { CHANNELS, type ChannelKind, type Publication } from './types.ts';
+export { channelStatus, saveSettings, loadSettings, mask, isConnected } from './settings.ts';
+export { parseError, getDelivery } from './deliveries.ts';
+export { adapterFor } from './adapters/index.ts';
+export type { Delivery } from './deliveries.ts';
+
+/** Writes one delivery per channel in the caller's transaction, and the job that sends them:
+ * both commit or neither. Queueing the same (publication, version, action) again changes
+ * nothing. A channel that is not connected gets a "skipped" delivery the console shows. */
+export async function queueDeliveries(
+  tx: Tx,
+  queue: Queue,
+  input: { communityId: string; publication: Publication; channels: ChannelKind[]; action: 'publish' | 'update' | 'delete'; priority?: boolean; actor: Actor },
+): Promise<{ queued: number; skipped: ChannelKind[] }> {
+  const p = input.publication;
+  const settings = await loadSettings(tx);
+  const ids: string[] = [];
+  const skipped: ChannelKind[] = [];
+  for (const channel of [...new Set(input.channels)]) {
+    const connected = isConnected(settings.get(channel));
+    const row = await tx.insertInto('channel_deliveries').values({
+      community_id: input.communityId, source_type: p.sourceType, source_id: p.sourceId, lang: p.lang, channel, action: input.action,
+      version: p.version, payload: JSON.stringify(p), status: connected ? 'queued' : 'skipped', priority: input.priority ?? false,
+      error: connected ? null : JSON.stringify({ key: 'channels.error.not_connected' }), created_by: input.actor.label, next_attempt_at: sql`now()`, updated_at: sql`now()`,
+    }).onConflict((oc) => oc.columns(['community_id', 'source_type', 'source_id', 'lang', 'channel', 'action', 'version']).doNothing()).returning('id').executeTakeFirst();
+    if (!connected) skipped.push(channel);
+    else if (row) ids.push(row.id);
+  }
+  if (ids.length) await queue.sendInTx(tx, DELIVER_JOB, { communityId: input.communityId, ids }, { priority: input.priority ? 10 : 0 });
+  await recordAudit(tx, input.actor, { action: `channels.${input.action}`, objectType: p.sourceType, objectId: p.sourceId, note: { lang: p.lang, version: p.version, channels: input.channels, skipped } });
+  return { queued: ids.length, skipped };
+}
+
+export const listDeliveries = (tx: Tx, filter: { sourceType?: string; sourceId?: string; status?: string; limit?: number }): Promise<Delivery[]> => findDeliveries(tx, filter);
+
+/** What the channel will receive after its limits are applied, with what had to give way. */
+export function previewFor(kind: ChannelKind, p: Publication): { parts: string[]; warnings: MessageKey[] } {
+  return adapterFor(kind).render(p);
+}
+
+/** Sends a failed (or not-yet-connected) delivery again. Steps that already reached the
+ * channel (the first parts of a long Telegram text, say) are not repeated. */
+export async function retryDelivery(tx: Tx, queue: Queue, id: string, actor: Actor): Promise<void> {
+  const d = await getDelivery(tx, id);
+  if (!d) throw notFound();
+  if (d.status !== 'failed' && d.status !== 'skipped') throw conflict('channels.error.not_retryable');
+  if (!isConnected((await loadSettings(tx)).get(d.channel))) throw invalid(undefined, 'channels.error.not_connected');
+  await setStatus(tx, id, 'queued', { error: null, next: new Date(), resetAttempts: true, from: ['failed', 'skipped'] });
+  await queue.sendInTx(tx, DELIVER_JOB, { communityId: d.community_id, ids: [id] }, { priority: d.priority ? 10 : 0 });
+  await recordAudit(tx, actor, { action: 'channels.retry', objectType: 'delivery', objectId: id, before: { status: d.status }, after: { status: 'queued' } });
+}
+
+/** The editor checked the channel for a delivery whose outcome was unknown: it was posted
+ * (optionally with its link), or it was not and is sent again. */
+export async function resolveUnknown(tx: Tx, queue: Queue, id: string, answer: { posted: boolean; externalUrl?: string }, actor: Actor): Promise<void> {
+  const d = await getDelivery(tx, id);
+  if (!d) throw notFound();
+  if (d.status !== 'unknown') throw conflict('channels.error.not_unknown');
+  const url = answer.externalUrl?.trim() || null;
+  if (url && !/^https?:\/\/\S+$/.test(url)) throw invalid([{ field: 'external_url', key: 'channels.error.link' }], 'channels.error.link');
+  if (answer.posted) {
+    await setStatus(tx, id, 'sent', { error: null, from: ['unknown'], sent: { externalId: d.external_id ?? 'manual', externalUrl: url, result: { ...(d.result ?? {}), resolved_by_editor: true } } });
+  } else {
+    await setStatus(tx, id, 'queued', { error: null, next: new Date(), from: ['unknown'] });
+    await queue.sendInTx(tx, DELIVER_JOB, { communityId: d.community_id, ids: [id] }, { priority: d.priority ? 10 : 0 });
+  }
+  await recordAudit(tx, actor, { action: 'channels.resolve', objectType: 'delivery', objectId: id, before: { status: 'unknown' }, after: { status: answer.posted ? 'sent' : 'queued', external_url: url } });
+}
+
+/** "Test connection": asks the channel who we are with the stored settings. */
+export async function testChannel(db: Db, communityId: string, kind: ChannelKind, origin: string): Promise<{ ok: true; name: string } | { ok: false; detail: string }> {
+  const s = (await withCommunity(db, communityId, (tx) => loadSettings(tx))).get(kind);
+  const adapter = adapterFor(kind);
+  const parsed = adapter.config.safeParse(s?.config ?? {});
+  if (!parsed.success) return { ok: false, detail: parsed.error.issues.map((i) => String(i.path[0])).join(', ') };
+  if (!adapter.test) return { ok: true, name: kind };
+  try {
+    return { ok: true, name: await adapter.test({ config: s!.config, http: httpClient(10_000), communityId, deliveryId: '', origin, db }) };
+  } catch (e) {
+    return { ok: false, detail: (e as Error).message };
+  }
+}
+
+/** Web push needs a VAPID key pair per community: made once, when the channel is switched on. */
+export async function ensureVapid(tx: Tx, actor: Actor, subject: string): Promise<void> {
+  const s = (await loadSettings(tx)).get('webpush');
+  if (s?.config.vapid_public && s.config.vapid_private) return;
+  const keys = newVapidKeys();
+  await saveSettings(tx, actor, 'webpush', { vapid_public: keys.publicKey, vapid_private: keys.privateKey, subject }, true);
+}
+
+export async function addPressContact(tx: Tx, actor: Actor, input: { name?: string; email?: string; outlet?: string; lang?: string }): Promise<void> {
+  const c = PressContact.parse(input);
+  const taken = await tx.selectFrom('press_contacts').select('id').where('email', '=', c.email).executeTakeFirst();
+  if (taken) throw conflict('channels.press.duplicate');
+  const row = await tx.insertInto('press_contacts').values({ community_id: actor.communityId!, name: c.name, email: c.email, outlet: c.outlet || null, lang: c.lang, unsubscribe_token: randomBytes(18).toString('base64url') }).returning('id').executeTakeFirstOrThrow();
+  await recordAudit(tx, actor, { action: 'channels.press.add', objectType: 'press_contact', objectId: row.id });
+}
+
+export const PressContact = z.object({
+  name: z.string().trim().min(1).max(200),
+  email: z.string().trim().toLowerCase().email().max(200),
+  outlet: z.string().trim().max(200).optional(),
+  lang: z.enum(['uk', 'en', 'fa']).default('uk'),
+});
+
+export const listPress = (tx: Tx) => tx.selectFrom('press_contacts').select(['id', 'name', 'email', 'outlet', 'lang', 'unsubscribed_at']).orderBy('name').limit(2000).execute();
+
+/** The unsubscribe link of a press release: works without signing in, once or many times. */
+export async function unsubscribePress(tx: Tx, token: string): Promise<boolean> {
+  if (!/^[\w-]{10,60}$/.test(token)) return false;
+  const r = await tx.updateTable('press_contacts').set({ unsubscribed_at: sql`coalesce(unsubscribed_at, now())` }).where('unsubscribe_token', '=', token).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
