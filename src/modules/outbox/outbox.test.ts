@@ -4,6 +4,7 @@ import { SMTPServer } from 'smtp-server';
 import { sql } from 'kysely';
 import { startTestApp } from '../../test/harness.ts';
 import { Client } from '../../test/client.ts';
+import { until } from '../../test/until.ts';
 
 /** A local SMTP relay that speaks real SMTP; it can be told to refuse mail for a while. */
 function fakeRelay() {
@@ -46,15 +47,6 @@ function mailText(raw: string): string {
   return body;
 }
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('outbox: every message is kept, delivered by SMTP, retried when the relay fails', () => {
   const relay = fakeRelay();

@@ -1,0 +1,43 @@
+import { defineMessages } from '../../i18n/define.ts';
+
+export const messages = defineMessages({
+  en: {
+    'telegram.title': 'Telegram',
+    'telegram.lead': 'Get news of your appeals in the city’s Telegram bot instead of SMS.',
+    'telegram.connect': 'Connect Telegram',
+    'telegram.connected': 'Telegram is connected: messages about your appeals come to the bot.',
+    'telegram.disconnect': 'Disconnect Telegram',
+    'telegram.manual': 'Open the city’s bot in Telegram and send it this message within 30 minutes:',
+    'telegram.bot.linked': 'Done: you will get news of your appeals here. Send /stop to turn it off.',
+    'telegram.bot.bad_link': 'This link has expired or was already used. Open your cabinet on the city website and press “Connect Telegram” again.',
+    'telegram.bot.help': 'This is the city’s bot. To get news of your appeals here, sign in on the city website, open “My account” and press “Connect Telegram”.',
+    'telegram.bot.stopped': 'You will get no more messages here. You can connect again from your cabinet on the city website.',
+    'telegram.error.not_linked': 'Connect Telegram in your cabinet first, or choose another way to be told.',
+  },
+  uk: {
+    'telegram.title': 'Telegram',
+    'telegram.lead': 'Отримуйте повідомлення про свої звернення в Telegram-боті міста замість SMS.',
+    'telegram.connect': 'Підключити Telegram',
+    'telegram.connected': 'Telegram підключено: повідомлення про ваші звернення надходять у бот.',
+    'telegram.disconnect': 'Відключити Telegram',
+    'telegram.manual': 'Відкрийте бот міста в Telegram і надішліть йому це повідомлення протягом 30 хвилин:',
+    'telegram.bot.linked': 'Готово: тут ви отримуватимете новини про свої звернення. Щоб вимкнути, надішліть /stop.',
+    'telegram.bot.bad_link': 'Посилання застаріло або вже використане. Відкрийте кабінет на сайті міста й натисніть «Підключити Telegram» ще раз.',
+    'telegram.bot.help': 'Це бот міста. Щоб отримувати тут новини про свої звернення, увійдіть на сайті міста, відкрийте «Мій кабінет» і натисніть «Підключити Telegram».',
+    'telegram.bot.stopped': 'Більше повідомлень тут не буде. Підключитися знову можна з кабінету на сайті міста.',
+    'telegram.error.not_linked': 'Спершу підключіть Telegram у кабінеті або виберіть інший спосіб сповіщення.',
+  },
+  fa: {
+    'telegram.title': 'تلگرام',
+    'telegram.lead': 'خبرهای درخواست‌های خود را به‌جای پیامک در ربات تلگرام شهر دریافت کنید.',
+    'telegram.connect': 'اتصال تلگرام',
+    'telegram.connected': 'تلگرام وصل است: پیام‌های مربوط به درخواست‌های شما به ربات می‌آید.',
+    'telegram.disconnect': 'قطع اتصال تلگرام',
+    'telegram.manual': 'ربات شهر را در تلگرام باز کنید و ظرف ۳۰ دقیقه این پیام را برایش بفرستید:',
+    'telegram.bot.linked': 'انجام شد: خبرهای درخواست‌هایتان از این پس اینجا می‌آید. برای توقف، ‎/stop را بفرستید.',
+    'telegram.bot.bad_link': 'این پیوند منقضی شده یا قبلاً استفاده شده است. حساب خود را در وب‌سایت شهر باز کنید و دوباره «اتصال تلگرام» را بزنید.',
+    'telegram.bot.help': 'این ربات شهر است. برای دریافت خبرهای درخواست‌هایتان در اینجا، در وب‌سایت شهر وارد شوید، «حساب من» را باز کنید و «اتصال تلگرام» را بزنید.',
+    'telegram.bot.stopped': 'دیگر پیامی اینجا دریافت نمی‌کنید. می‌توانید دوباره از حساب خود در وب‌سایت شهر وصل شوید.',
+    'telegram.error.not_linked': 'ابتدا تلگرام را در حساب خود وصل کنید یا روش دیگری برای اطلاع‌رسانی برگزینید.',
+  },
+});
