@@ -1,0 +1,66 @@
+// Telling subscribers: every subscription whose street or building the notice covers, in its
+// language and channel, through the outbox, with an unsubscribe link. Quiet hours (22:00–07:00
+// in the community's time zone) hold back planned-outage messages, never emergencies.
+import { sql } from 'kysely';
+import { enqueueMessage } from '../outbox/service.ts';
+import { formatDate, pick, t, type Lang } from '../../i18n/i18n.ts';
+import { zonedTimeToUtc } from '../appeals/deadlines.ts';
+import { insidePolygon } from './areas.ts';
+import type { OutagesCtx } from './service.ts';
+
+const QUIET_FROM = 22;
+const QUIET_TO = 7;
+
+/** The next 07:00 in the community's time zone when `now` is in quiet hours, else null. */
+export function quietUntil(now: Date, timeZone: string): Date | null {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' }).formatToParts(now).map((p) => [p.type, p.value]));
+  const hour = Number(parts.hour);
+  if (hour >= QUIET_TO && hour < QUIET_FROM) return null;
+  const [y, m, d] = [Number(parts.year), Number(parts.month), Number(parts.day)];
+  return zonedTimeToUtc(y, m, hour >= QUIET_FROM ? d + 1 : d, QUIET_TO, 0, timeZone);
+}
+
+type Sub = { id: string; channel: 'email' | 'sms' | 'telegram'; recipient: string; lang: Lang; unsubscribe_token: string; lat: number | null; lon: number | null };
+
+export async function notifySubscribers(ctx: OutagesCtx, outageId: string, event: 'posted' | 'changed' | 'closed'): Promise<number> {
+  const { tx, community } = ctx;
+  const o = await tx.selectFrom('outages').selectAll().where('id', '=', outageId).executeTakeFirstOrThrow();
+  const subs = await sql<Sub>`
+    select s.id, s.channel, s.recipient, s.lang, s.unsubscribe_token, b.lat, b.lon
+    from outage_subscriptions s
+    join streets st on st.id = s.street_id
+    left join buildings b on b.id = s.building_id
+    where s.ended_at is null and (cardinality(s.kinds) = 0 or ${o.kind} = any(s.kinds))
+      and exists (select 1 from outage_areas a where a.outage_id = ${outageId} and (
+        (a.kind = 'street' and a.street_id = s.street_id)
+        or (a.kind = 'range' and a.street_id = s.street_id and (s.building_id is null or (
+          substring(b.number from '\\d+')::int between a.from_number and a.to_number
+          and (a.parity = 'all' or (a.parity = 'odd') = (substring(b.number from '\\d+')::int % 2 = 1)))))
+        or (a.kind = 'building' and (a.building_id = s.building_id or (s.building_id is null and a.street_id = s.street_id)))
+        or (a.kind = 'district' and coalesce(b.district_id, st.district_id) = a.district_id)
+        or a.kind = 'polygon'))`.execute(tx);
+  const polygons = (await tx.selectFrom('outage_areas').select('polygon').where('outage_id', '=', outageId).where('kind', '=', 'polygon').execute()).map((p) => p.polygon!);
+  const onlyPolygons = !(await tx.selectFrom('outage_areas').select('id').where('outage_id', '=', outageId).where('kind', '!=', 'polygon').executeTakeFirst());
+  const hold = !o.emergency ? quietUntil(new Date(), community.time_zone) : null;
+  let sent = 0;
+  for (const s of subs.rows) {
+    // A subscription reached only through a polygon needs its building inside it.
+    if (onlyPolygons && !(s.lat !== null && s.lon !== null && polygons.some((p) => insidePolygon(s.lat!, s.lon!, p)))) continue;
+    const lang = s.lang;
+    const d = (x: Date) => formatDate(new Date(x), lang, community.time_zone, community.calendar, true);
+    const kind = t(lang, `outages.kind.${o.kind}`);
+    const subject = t(lang, `outages.notice.${event}`, { kind, emergency: o.emergency ? t(lang, 'outages.emergency') : t(lang, 'outages.planned') });
+    const link = `${ctx.origin}${ctx.base}/${lang}/outages/${o.id}`;
+    const body = [
+      subject,
+      pick(o.area_summary, lang, community.default_lang),
+      event === 'closed' ? t(lang, 'outages.notice.restored', { date: d(o.actual_end_at ?? new Date()) }) : t(lang, 'outages.notice.when', { from: d(o.starts_at), to: d(o.expected_end_at) }),
+      pick(o.reason, lang, community.default_lang),
+      link,
+      s.channel === 'telegram' ? t(lang, 'outages.notice.stop_telegram', { link: `${ctx.origin}${ctx.base}/${lang}/outages/unsubscribe/${s.unsubscribe_token}` }) : t(lang, 'outages.notice.unsubscribe', { link: `${ctx.origin}${ctx.base}/${lang}/outages/unsubscribe/${s.unsubscribe_token}` }),
+    ].filter(Boolean).join('\n');
+    await enqueueMessage(tx, ctx.queue, community.id, { channel: s.channel, recipient: s.recipient, subject, body, purpose: `outage_${event}` }, hold ? { startAfter: hold } : {});
+    sent++;
+  }
+  return sent;
+}

@@ -1,0 +1,168 @@
+// The portal's outages: current and planned notices, "is my address affected?", each notice's
+// page, subscriptions, and the same data as JSON, RSS and iCalendar. No JavaScript needed.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { App } from '../../http/context.ts';
+import { actorOf } from '../../http/context.ts';
+import { html } from '../../http/html.ts';
+import { checkCsrf, csrfToken, loadResident, mayBeResident } from '../../http/auth.ts';
+import { withCommunity } from '../../db/db.ts';
+import { formatDate, pick, t, type Lang } from '../../i18n/i18n.ts';
+import { addressById, resolveAddress, type AddressMatch } from '../../modules/addresses/service.ts';
+import { getOutage, isStale, listOutages, outagesAt, subscribe, unsubscribe, type OutageRow } from '../../modules/outages/service.ts';
+import { OUTAGE_KINDS } from '../../modules/outages/tables.ts';
+import { portalPage } from '../layout.ts';
+import { textIn } from '../text.ts';
+import { langOf, sendPage } from './page.ts';
+
+const Lookup = z.object({ q: z.string().max(200).optional(), street: z.string().uuid().optional(), building: z.string().uuid().optional(), subscribed: z.string().optional() });
+
+export const portalOutages = (app: App) => async (r: FastifyInstance) => {
+  const when = (req: FastifyRequest, lang: Lang, d: Date) => formatDate(new Date(d), lang, req.community.time_zone, req.community.calendar, true);
+  const item = (req: FastifyRequest, lang: Lang, o: OutageRow) => html`<li class="card"><h3><a href="${req.base}/${lang}/outages/${o.id}">${t(lang, `outages.kind.${o.kind}`)}</a> — ${t(lang, o.emergency ? 'outages.emergency' : 'outages.planned')}</h3>
+<p>${textIn(o.area_summary, lang, req.community.default_lang)}</p>
+<p>${textIn(o.reason, lang, req.community.default_lang)}</p>
+<p>${t(lang, 'outages.notice.when', { from: when(req, lang, o.starts_at), to: when(req, lang, o.expected_end_at) })}${isStale(o) ? html` <strong>${t(lang, 'outages.stale')}</strong>` : ''}</p>
+<p class="hint">${textIn(o.org_names, lang, req.community.default_lang)}</p></li>`;
+  const list = (req: FastifyRequest, lang: Lang, rows: OutageRow[]) => (rows.length ? html`<ul class="plain">${rows.map((o) => item(req, lang, o))}</ul>` : html`<p>${t(lang, 'outages.none')}</p>`);
+
+  function subscribeForm(req: FastifyRequest, reply: FastifyReply, lang: Lang, a: AddressMatch) {
+    if (!req.residentId) return html`<p>${t(lang, 'outages.subscribe.lead')} <a href="${req.base}/${lang}/login">${t(lang, 'nav.sign_in')}</a></p>`;
+    return html`<form class="stack card" method="post" action="${req.base}/${lang}/outages/subscribe"><input type="hidden" name="_csrf" value="${csrfToken(req, reply)}">
+<h3>${t(lang, 'outages.subscribe')}</h3>
+<input type="hidden" name="street" value="${a.streetId}">${a.buildingId ? html`<input type="hidden" name="building" value="${a.buildingId}">` : ''}
+<fieldset><legend>${t(lang, 'outages.subscribe.kinds')}</legend>${OUTAGE_KINDS.map((k) => html`<label><input type="checkbox" name="kinds" value="${k}"> ${t(lang, `outages.kind.${k}`)}</label> `)}</fieldset>
+<div><label for="channel">${t(lang, 'outages.subscribe.channel')}</label><select id="channel" name="channel">${(['email', 'sms', ...(app.config.telegram ? ['telegram'] : [])] as const).map((c) => html`<option value="${c}">${t(lang, `appeals.notify.${c as 'sms'}`)}</option>`)}</select></div>
+<div><button type="submit">${t(lang, 'outages.subscribe')}</button></div></form>`;
+  }
+
+  r.get('/:lang/outages', async (req, reply) => {
+    const lang = langOf(req);
+    const c = req.community;
+    const q = Lookup.parse(req.query ?? {});
+    if (mayBeResident(req)) await loadResident(app, req);
+    const { current, planned, lookup } = await withCommunity(app.db, c.id, async (tx) => {
+      let lookup: { match?: AddressMatch; options?: AddressMatch[]; hits?: OutageRow[]; none?: boolean } | null = null;
+      if (q.street) {
+        const m = await addressById(tx, q.street, q.building ?? null, null, lang, c.default_lang);
+        lookup = m ? { match: m, hits: await outagesAt(tx, m) } : { none: true };
+      } else if (q.q?.trim()) {
+        const res = await resolveAddress(tx, q.q, lang, c.default_lang);
+        lookup = res.status === 'matched' ? { match: res.match, hits: await outagesAt(tx, res.match) } : res.status === 'ambiguous' ? { options: res.options } : { none: true };
+      }
+      return { current: await listOutages(tx, { when: 'current' }), planned: await listOutages(tx, { when: 'planned' }), lookup };
+    });
+    const body = html`<h1>${t(lang, 'outages.title')}</h1><p class="lead">${t(lang, 'outages.lead')}</p>
+<form class="card stack" method="get" action="${req.base}/${lang}/outages" role="search"><h2><label for="q">${t(lang, 'outages.lookup')}</label></h2>
+<div class="row"><input id="q" name="q" value="${q.q ?? ''}" maxlength="200" autocomplete="street-address" placeholder="${t(lang, 'outages.lookup.field')}"><button type="submit">${t(lang, 'outages.lookup.button')}</button></div></form>
+${lookup ? html`<section class="card" aria-live="polite" data-testid="lookup">
+${lookup.none ? html`<p>${t(lang, 'outages.lookup.not_found')}</p>` : ''}
+${lookup.options ? html`<p>${t(lang, 'outages.lookup.choose')}</p><ul>${lookup.options.map((o) => html`<li><a href="${req.base}/${lang}/outages?street=${o.streetId}${o.buildingId ? `&building=${o.buildingId}` : ''}">${o.label}</a></li>`)}</ul>` : ''}
+${lookup.match ? html`${q.subscribed ? html`<p class="notice" role="status">${t(lang, 'outages.subscribe.done', { address: lookup.match.label })}</p>` : ''}
+<p><strong>${lookup.hits!.length ? t(lang, 'outages.lookup.found', { count: lookup.hits!.length, address: lookup.match.label }) : t(lang, 'outages.lookup.none', { address: lookup.match.label })}</strong></p>
+${lookup.hits!.length ? list(req, lang, lookup.hits!) : ''}${subscribeForm(req, reply, lang, lookup.match)}` : ''}</section>` : ''}
+<section><h2>${t(lang, 'outages.current')}</h2>${list(req, lang, current)}</section>
+<section><h2>${t(lang, 'outages.planned_list')}</h2>${list(req, lang, planned)}</section>
+<p>${t(lang, 'outages.feeds')}: <a href="${req.base}/${lang}/outages.rss">RSS</a> · <a href="${req.base}/${lang}/outages.json">JSON</a> · <a href="${req.base}/${lang}/outages.ics">iCalendar</a></p>`;
+    const head = html`<link rel="alternate" type="application/rss+xml" title="${t(lang, 'outages.title')}" href="${req.base}/${lang}/outages.rss">`;
+    reply.header('cache-control', req.residentId ? 'private, no-cache' : 'public, max-age=30').header('vary', 'Cookie');
+    return sendPage(reply, portalPage(req, { title: t(lang, 'outages.title'), body, lang, head }));
+  });
+
+  r.get('/:lang/outages/:id', async (req, reply) => {
+    const lang = langOf(req);
+    const { id } = z.object({ id: z.string().uuid() }).parse(req.params);
+    const c = req.community;
+    const o = await withCommunity(app.db, c.id, (tx) => getOutage(tx, id));
+    const body = html`<article class="card"><p class="kicker">${t(lang, o.emergency ? 'outages.emergency' : 'outages.planned')} · ${textIn(o.org_names, lang, c.default_lang)}</p>
+<h1>${t(lang, `outages.kind.${o.kind}`)}</h1>
+${isStale(o) ? html`<p class="alert" role="status">${t(lang, 'outages.stale')}</p>` : ''}
+<dl class="facts"><dt>${t(lang, 'outages.area')}</dt><dd>${textIn(o.area_summary, lang, c.default_lang)}</dd>
+<dt>${t(lang, 'outages.reason')}</dt><dd>${textIn(o.reason, lang, c.default_lang)}</dd>
+<dt>${t(lang, 'outages.starts')}</dt><dd>${when(req, lang, o.starts_at)}</dd>
+<dt>${t(lang, o.actual_end_at ? 'outages.actual_end' : 'outages.ends')}</dt><dd>${when(req, lang, o.actual_end_at ?? o.expected_end_at)}</dd>
+${o.contact ? html`<dt>${t(lang, 'outages.contact')}</dt><dd>${o.contact}</dd>` : ''}</dl>
+<h2>${t(lang, 'outages.timeline')}</h2><ol>${o.updates.map((u) => html`<li>${when(req, lang, u.at)} — ${t(lang, `outages.update.${u.kind}`)}${u.kind === 'expected_end' && u.expected_end_at ? html` (${when(req, lang, u.expected_end_at)})` : ''}${pick(u.note, lang, c.default_lang) ? html`: ${textIn(u.note, lang, c.default_lang)}` : ''}</li>`)}</ol></article>`;
+    return sendPage(reply.header('cache-control', 'public, max-age=30'), portalPage(req, { title: t(lang, `outages.kind.${o.kind}`), body, lang }));
+  });
+
+  r.post('/:lang/outages/subscribe', async (req, reply) => {
+    const lang = langOf(req);
+    await loadResident(app, req);
+    if (!req.residentId) return reply.redirect(`${req.base}/${lang}/login`, 303);
+    checkCsrf(req);
+    const c = req.community;
+    const f = z.object({ street: z.string().uuid(), building: z.string().uuid().optional(), channel: z.enum(['email', 'sms', 'telegram']), kinds: z.union([z.string(), z.array(z.string())]).optional() }).parse(req.body ?? {});
+    const back = await withCommunity(app.db, c.id, async (tx) => {
+      const a = await addressById(tx, f.street, f.building ?? null, null, lang, c.default_lang);
+      const me = await tx.selectFrom('residents').select(['email', 'phone', 'telegram_chat_id']).where('id', '=', req.residentId!).executeTakeFirstOrThrow();
+      const recipient = f.channel === 'email' ? me.email : f.channel === 'sms' ? me.phone : me.telegram_chat_id;
+      if (!a || !recipient) return null;
+      await subscribe(tx, { communityId: c.id, residentId: req.residentId!, channel: f.channel, recipient, address: a, kinds: [f.kinds ?? []].flat(), lang }, actorOf(req));
+      return `${req.base}/${lang}/outages?street=${a.streetId}${a.buildingId ? `&building=${a.buildingId}` : ''}&subscribed=1`;
+    });
+    if (!back) {
+      const body = html`<h1>${t(lang, 'outages.subscribe')}</h1><p class="alert" role="alert">${t(lang, f.channel === 'telegram' ? 'telegram.error.not_linked' : 'outages.lookup.not_found')}</p><p><a href="${req.base}/${lang}/account">${t(lang, 'nav.my_account')}</a></p>`;
+      return sendPage(reply, portalPage(req, { title: t(lang, 'outages.subscribe'), body, lang }), 400);
+    }
+    return reply.redirect(back, 303);
+  });
+
+  // The link in every message: a page with a button (mail scanners follow links; they do not press buttons).
+  r.get('/:lang/outages/unsubscribe/:token', async (req, reply) => {
+    const lang = langOf(req);
+    const { token } = z.object({ token: z.string().max(64) }).parse(req.params);
+    const body = html`<h1>${t(lang, 'outages.subscribe.mine')}</h1><form method="post" action="${req.base}/${lang}/outages/unsubscribe/${token}"><input type="hidden" name="_csrf" value="${csrfToken(req, reply)}"><button type="submit">${t(lang, 'outages.notice.unsubscribe', { link: '' }).replace(/[:：]\s*$/, '')}</button></form>`;
+    return sendPage(reply, portalPage(req, { title: t(lang, 'outages.subscribe.mine'), body, lang }));
+  });
+  r.post('/:lang/outages/unsubscribe/:token', async (req, reply) => {
+    const lang = langOf(req);
+    checkCsrf(req);
+    const { token } = z.object({ token: z.string().max(64) }).parse(req.params);
+    const ok = await withCommunity(app.db, req.community.id, (tx) => unsubscribe(tx, token));
+    const body = html`<h1>${t(lang, 'outages.subscribe.mine')}</h1><p role="status">${t(lang, ok ? 'outages.unsubscribe.done' : 'outages.unsubscribe.unknown')}</p>`;
+    return sendPage(reply, portalPage(req, { title: t(lang, 'outages.subscribe.mine'), body, lang }), ok ? 200 : 404);
+  });
+
+  const feedRows = (req: FastifyRequest) => withCommunity(app.db, req.community.id, async (tx) => [...(await listOutages(tx, { when: 'current' })), ...(await listOutages(tx, { when: 'planned' }))]);
+  const origin = (req: FastifyRequest) => app.config.publicUrl ?? `${req.protocol}://${req.host}`;
+  const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+  r.get('/:lang/outages.json', async (req, reply) => {
+    const lang = langOf(req);
+    const c = req.community;
+    const rows = await feedRows(req);
+    return reply.header('cache-control', 'public, max-age=30').send({ items: rows.map((o) => ({
+      id: o.id, url: `${origin(req)}${req.base}/${lang}/outages/${o.id}`, kind: o.kind, emergency: o.emergency, stale: isStale(o),
+      organisation: pick(o.org_names, lang, c.default_lang), area: pick(o.area_summary, lang, c.default_lang), reason: pick(o.reason, lang, c.default_lang),
+      starts_at: new Date(o.starts_at).toISOString(), expected_end_at: new Date(o.expected_end_at).toISOString(),
+    })) });
+  });
+
+  r.get('/:lang/outages.rss', async (req, reply) => {
+    const lang = langOf(req);
+    const c = req.community;
+    const rows = await feedRows(req);
+    const self = `${origin(req)}${req.base}/${lang}/outages`;
+    const items = rows.map((o) => `<item><title>${xml(`${t(lang, `outages.kind.${o.kind}`)} — ${t(lang, o.emergency ? 'outages.emergency' : 'outages.planned')}: ${pick(o.area_summary, lang, c.default_lang)}`)}</title>`
+      + `<link>${self}/${o.id}</link><guid isPermaLink="false">outage-${o.id}-${new Date(o.last_update_at).getTime()}</guid><pubDate>${new Date(o.last_update_at).toUTCString()}</pubDate>`
+      + `<description>${xml(`${t(lang, 'outages.notice.when', { from: when(req, lang, o.starts_at), to: when(req, lang, o.expected_end_at) })} ${pick(o.reason, lang, c.default_lang)}`)}</description></item>`);
+    const body = `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>${xml(`${t(lang, 'outages.title')} — ${pick(c.names, lang, c.default_lang)}`)}</title><link>${self}</link><description>${xml(t(lang, 'outages.lead'))}</description><language>${lang}</language>${items.join('')}</channel></rss>`;
+    return reply.type('application/rss+xml; charset=utf-8').header('cache-control', 'public, max-age=30').send(body);
+  });
+
+  r.get('/:lang/outages.ics', async (req, reply) => {
+    const lang = langOf(req);
+    const c = req.community;
+    const rows = (await feedRows(req)).filter((o) => !o.emergency);
+    const stamp = (d: Date) => new Date(d).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/[,;]/g, (m) => `\\${m}`).replace(/\r?\n/g, '\\n');
+    const fold = (line: string) => line.match(/.{1,70}/gu)?.join('\r\n ') ?? line;
+    const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', `PRODID:-//CityDesk//Outages ${c.slug}//${lang.toUpperCase()}`, 'CALSCALE:GREGORIAN', `X-WR-CALNAME:${esc(`${t(lang, 'outages.planned_list')} — ${pick(c.names, lang, c.default_lang)}`)}`,
+      ...rows.flatMap((o) => ['BEGIN:VEVENT', `UID:outage-${o.id}@citydesk`, `DTSTAMP:${stamp(o.last_update_at)}`, `DTSTART:${stamp(o.starts_at)}`, `DTEND:${stamp(o.expected_end_at)}`,
+        `SUMMARY:${esc(`${t(lang, `outages.kind.${o.kind}`)}: ${pick(o.area_summary, lang, c.default_lang)}`)}`, `DESCRIPTION:${esc(pick(o.reason, lang, c.default_lang))}`,
+        `URL:${origin(req)}${req.base}/${lang}/outages/${o.id}`, 'END:VEVENT']),
+      'END:VCALENDAR'];
+    return reply.type('text/calendar; charset=utf-8').header('cache-control', 'public, max-age=300').send(`${lines.map(fold).join('\r\n')}\r\n`);
+  });
+};
