@@ -3,6 +3,12 @@
 import { cleanupAll, log, withTimeout } from './lib/server.ts';
 import { startup } from './scenarios/startup.ts';
 import { portalHome } from './scenarios/portal-home.ts';
+import { newsArticle } from './scenarios/news-article.ts';
+import { newsList } from './scenarios/news-list.ts';
+import { appealsIntake } from './scenarios/appeals-intake.ts';
+import { appealsDashboard } from './scenarios/appeals-dashboard.ts';
+import { publishFanout } from './scenarios/publish-fanout.ts';
+import { outageLookup, outagePageSurge } from './scenarios/outages.ts';
 
 type Scenario = { run: () => Promise<Record<string, unknown>>; limitMs: () => number };
 
@@ -11,6 +17,14 @@ const benchSeconds = () => Number(process.env.BENCH_DURATION) || 15;
 const SCENARIOS: Record<string, Scenario> = {
   startup: { run: startup, limitMs: () => 6 * 60_000 },
   'portal-home': { run: portalHome, limitMs: () => (4 * 60 + benchSeconds() + 60) * 1000 },
+  'news-article': { run: newsArticle, limitMs: () => (4 * 60 + benchSeconds() + 60) * 1000 },
+  'news-list': { run: newsList, limitMs: () => (4 * 60 + benchSeconds() + 60) * 1000 },
+  'appeals-intake': { run: appealsIntake, limitMs: () => (4 * 60 + benchSeconds() + 60) * 1000 },
+  'publish-fanout': { run: publishFanout, limitMs: () => 15 * 60_000 },
+  'outage-page-surge': { run: outagePageSurge, limitMs: () => (4 * 60 + benchSeconds() + 60) * 1000 },
+  'outage-lookup': { run: outageLookup, limitMs: () => 10 * 60_000 },
+  // Generating the million appeals takes minutes on 2 cores; two measured periods follow.
+  'appeals-dashboard': { run: appealsDashboard, limitMs: () => (15 * 60 + 2 * benchSeconds() + 60) * 1000 },
 };
 
 async function main(): Promise<number> {

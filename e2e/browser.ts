@@ -92,3 +92,17 @@ export async function assertNoHorizontalScroll(page: Page, label: string): Promi
   const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
   assert.ok(scroll <= client, `${label} (${page.url()}) scrolls sideways: ${scroll}px of content in a ${client}px viewport`);
 }
+
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+export const DESKTOP = { viewport: { width: 1280, height: 900 } };
+
+/** Runs `fn` on a page of a fresh browser context (own cookies), closed afterwards. */
+export async function inContext(browser: Browser, options: Parameters<Browser['newContext']>[0], fn: (page: Page) => Promise<void>): Promise<void> {
+  const context = await browser.newContext(options);
+  context.setDefaultTimeout(15_000);
+  try {
+    await fn(await context.newPage());
+  } finally {
+    await context.close();
+  }
+}

@@ -8,9 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startTestApp } from '../src/test/harness.ts';
-import { assertNoHorizontalScroll, browserSkipReason, checkA11y, clickAndLoad, htmlLangDir, launchBrowser, screenshot } from './browser.ts';
+import { assertNoHorizontalScroll, browserSkipReason, checkA11y, clickAndLoad, htmlLangDir, launchBrowser, screenshot , inContext, PHONE } from './browser.ts';
 
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
 describe('news site in a browser', { skip: browserSkipReason(), timeout: 280_000 }, () => {
   let app: Awaited<ReturnType<typeof startTestApp>>;
@@ -28,15 +27,7 @@ describe('news site in a browser', { skip: browserSkipReason(), timeout: 280_000
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function withPhone(locale: string, fn: (page: Page) => Promise<void>) {
-    const context = await browser.newContext({ ...PHONE, locale, baseURL: app.origin });
-    context.setDefaultTimeout(15_000);
-    try {
-      await fn(await context.newPage());
-    } finally {
-      await context.close();
-    }
-  }
+  const withPhone = (locale: string, fn: (page: Page) => Promise<void>) => inContext(browser, { ...PHONE, locale, baseURL: app.origin }, fn);
 
   async function check(page: Page, label: string) {
     await checkA11y(page, label);

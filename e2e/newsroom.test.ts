@@ -10,9 +10,8 @@ import { startTestApp } from '../src/test/harness.ts';
 import { DEMO_PASSWORD } from '../src/demo/load.ts';
 import { t } from '../src/i18n/i18n.ts';
 import { CHANNELS } from '../src/modules/channels/types.ts';
-import { browserSkipReason, checkA11y, clickAndLoad, htmlLangDir, launchBrowser, screenshot } from './browser.ts';
+import { browserSkipReason, checkA11y, clickAndLoad, htmlLangDir, launchBrowser, screenshot , DESKTOP, inContext } from './browser.ts';
 
-const DESKTOP = { viewport: { width: 1280, height: 900 } };
 
 describe('newsroom in the browser', { skip: browserSkipReason(), timeout: 280_000 }, () => {
   let app: Awaited<ReturnType<typeof startTestApp>>;
@@ -29,15 +28,7 @@ describe('newsroom in the browser', { skip: browserSkipReason(), timeout: 280_00
     await app?.close();
   });
 
-  async function withPage(locale: string, fn: (page: Page) => Promise<void>) {
-    const context = await browser.newContext({ ...DESKTOP, locale, baseURL: app.origin });
-    context.setDefaultTimeout(15_000);
-    try {
-      await fn(await context.newPage());
-    } finally {
-      await context.close();
-    }
-  }
+  const withPage = (locale: string, fn: (page: Page) => Promise<void>) => inContext(browser, { ...DESKTOP, locale, baseURL: app.origin }, fn);
 
   async function signIn(page: Page, base: string, email: string, lang: 'uk' | 'fa') {
     await page.goto(`${base}/console/login`);

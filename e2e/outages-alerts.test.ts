@@ -12,10 +12,8 @@ import { until } from '../src/test/until.ts';
 import { fakeSmsGateway } from '../src/test/fakes/sms.ts';
 import { DEMO_PASSWORD } from '../src/demo/load.ts';
 import { t } from '../src/i18n/i18n.ts';
-import { assertNoHorizontalScroll, browserSkipReason, checkA11y, clickAndLoad, htmlLangDir, launchBrowser, readTotpSecret, screenshot, totp } from './browser.ts';
+import { assertNoHorizontalScroll, browserSkipReason, checkA11y, clickAndLoad, htmlLangDir, launchBrowser, readTotpSecret, screenshot, totp , DESKTOP, inContext, PHONE } from './browser.ts';
 
-const MOBILE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
-const DESKTOP = { viewport: { width: 1280, height: 900 } };
 
 describe('outages and alerts in the browser', { skip: browserSkipReason(), timeout: 280_000 }, () => {
   let app: Awaited<ReturnType<typeof startTestApp>>;
@@ -35,15 +33,7 @@ describe('outages and alerts in the browser', { skip: browserSkipReason(), timeo
     await sms?.close();
   });
 
-  async function withPage(opts: typeof MOBILE | typeof DESKTOP, locale: string, fn: (page: Page) => Promise<void>) {
-    const context = await browser.newContext({ ...opts, locale, baseURL: app.origin });
-    context.setDefaultTimeout(15_000);
-    try {
-      await fn(await context.newPage());
-    } finally {
-      await context.close();
-    }
-  }
+  const withPage = (opts: typeof PHONE | typeof DESKTOP, locale: string, fn: (page: Page) => Promise<void>) => inContext(browser, { ...opts, locale, baseURL: app.origin }, fn);
   async function check(page: Page, label: string) {
     await checkA11y(page, label);
     if ((page.viewportSize()?.width ?? 0) <= 390) await assertNoHorizontalScroll(page, label);
@@ -86,7 +76,7 @@ describe('outages and alerts in the browser', { skip: browserSkipReason(), timeo
     const msg = await until('the subscriber’s SMS', async () => sms.received.find((m) => m.phone === '380939990001' && /Порив водогону/.test(m.text)));
     assert.match(msg.text, /Аварійне: відключено — Холодна вода/);
 
-    await withPage(MOBILE, 'uk-UA', async (page) => {
+    await withPage(PHONE, 'uk-UA', async (page) => {
       await page.goto(`/uk/outages?q=${encodeURIComponent('Франка 7')}`);
       await assert.doesNotReject(page.getByTestId('lookup').getByText('Порив водогону біля будинку 5').waitFor());
       await check(page, 'outages page, uk');
@@ -109,7 +99,7 @@ describe('outages and alerts in the browser', { skip: browserSkipReason(), timeo
       await check(page, 'alert page');
     });
     await new Promise((r) => setTimeout(r, 1100)); // the banner is read at most once a second
-    await withPage(MOBILE, 'uk-UA', async (page) => {
+    await withPage(PHONE, 'uk-UA', async (page) => {
       for (const path of ['/uk/', '/uk/outages', '/uk/appeals/new', '/uk/news']) {
         await page.goto(path);
         await assert.doesNotReject(page.getByTestId('alert-banner').getByText('Виявлено вибухонебезпечний предмет').waitFor(), path);
@@ -120,7 +110,7 @@ describe('outages and alerts in the browser', { skip: browserSkipReason(), timeo
       await assert.doesNotReject(page.getByText('Обходьте сквер').waitFor());
       await check(page, 'alert page on the portal');
     });
-    await withPage(MOBILE, 'fa-IR', async (page) => {
+    await withPage(PHONE, 'fa-IR', async (page) => {
       for (const path of ['/fa/', '/fa/outages']) {
         await page.goto(path);
         assert.deepEqual(await htmlLangDir(page), { lang: 'fa', dir: 'rtl' });

@@ -147,17 +147,7 @@ CREATE TABLE material_revisions (
 );
 CREATE INDEX material_revisions_by_version ON material_revisions (community_id, version_id, id);
 
-DO $$
-DECLARE t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['news_categories', 'news_rubrics', 'news_tags', 'campaigns', 'materials', 'material_tags', 'material_gallery', 'material_versions', 'material_revisions'] LOOP
-    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format($p$CREATE POLICY tenant ON %I TO citydesk_app
-      USING (community_id = nullif(current_setting('app.community_id', true), '')::uuid)
-      WITH CHECK (community_id = nullif(current_setting('app.community_id', true), '')::uuid)$p$, t);
-    EXECUTE format('GRANT SELECT, INSERT, UPDATE ON %I TO citydesk_app', t);
-  END LOOP;
-END $$;
+SELECT citydesk_tenant_table(t) FROM unnest(ARRAY['news_categories', 'news_rubrics', 'news_tags', 'campaigns', 'materials', 'material_tags', 'material_gallery', 'material_versions', 'material_revisions']::regclass[]) AS t;
 -- Tags and gallery entries are links: they may be removed. Materials are archived, never deleted.
 GRANT DELETE ON material_tags, material_gallery TO citydesk_app;
 REVOKE UPDATE ON material_revisions FROM citydesk_app;

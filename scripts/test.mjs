@@ -27,7 +27,7 @@ function find(dir, re) {
 
 // What a fresh machine lacks for the tests: Debian's Chromium (browser tests) and the
 // PostgreSQL client tools (the backup test). Installed when we may (root with apt-get).
-const missing = [['/usr/bin/chromium', 'chromium'], ['/usr/bin/pg_dump', 'postgresql-client']].filter(([f]) => !existsSync(f)).map(([, p]) => p);
+const missing = [['/usr/bin/chromium', 'chromium'], ['/usr/bin/pg_dump', 'postgresql-client'], ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', 'fonts-dejavu-core']].filter(([f]) => !existsSync(f)).map(([, p]) => p);
 if (missing.length && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
   console.log(`Installing ${missing.join(', ')} from Debian for the tests`);
   run('apt-get', ['update', '-qq']);

@@ -10,6 +10,16 @@ describe('configuration from the environment', () => {
     assert.equal(c.host, '127.0.0.1');
     assert.match(c.dataDir, /\.citydesk$/);
     assert.equal(c.databaseUrl, undefined);
+    assert.equal(c.mediaDir, `${c.dataDir}/media`);
+    assert.equal(c.uploadMaxBytes, 10 * 1024 * 1024);
+  });
+
+  it('media folder and upload limit can be set', () => {
+    const c = loadConfig({ CITYDESK_DATA_DIR: '/srv/cd', CITYDESK_UPLOAD_MAX_BYTES: '2097152' });
+    assert.equal(c.mediaDir, '/srv/cd/media');
+    assert.equal(c.uploadMaxBytes, 2 * 1024 * 1024);
+    assert.equal(loadConfig({ CITYDESK_MEDIA_DIR: '/mnt/photos' }).mediaDir, '/mnt/photos');
+    assert.throws(() => loadConfig({ CITYDESK_UPLOAD_MAX_BYTES: 'lots' }), /CITYDESK_UPLOAD_MAX_BYTES/);
   });
 
   it('a wrong value names the variable', () => {

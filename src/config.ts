@@ -16,6 +16,7 @@ const Env = z.object({
   CITYDESK_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
   CITYDESK_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
   CITYDESK_DEMO_APPEALS: bool(true),
+  CITYDESK_DEMO_NEWS: bool(true),
   CITYDESK_PUBLIC_URL: z.string().url().optional(),
   CITYDESK_WORKER: bool(true),
   CITYDESK_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
@@ -23,8 +24,18 @@ const Env = z.object({
   CITYDESK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
   CITYDESK_TRUST_PROXY: bool(false),
   CITYDESK_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  CITYDESK_MAP_TILES: z.string().refine((v) => /^https?:\/\/\S+$/.test(v) && ['{z}', '{x}', '{y}'].every((p) => v.includes(p)), 'a tile URL template like https://tile.openstreetmap.org/{z}/{x}/{y}.png').optional(),
+  CITYDESK_MAP_ATTRIBUTION: z.string().min(1).max(300).default('© OpenStreetMap contributors'),
+  CITYDESK_MEDIA_DIR: z.string().min(1).optional(),
+  CITYDESK_UPLOAD_MAX_BYTES: z.coerce.number().int().min(64 * 1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
   SMTP_URL: z.string().url().optional(),
   SMTP_FROM: z.string().min(3).default('CityDesk <no-reply@citydesk.local>'),
+  SMS_GATEWAY_URL: z.string().url().optional(),
+  SMS_GATEWAY_TOKEN: z.string().min(1).optional(),
+  SMS_SENDER: z.string().min(1).max(11).default('CityDesk'),
+  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'a bot token from @BotFather, like 123456:ABC-def').optional(),
+  TELEGRAM_BOT_USERNAME: z.string().regex(/^\w{5,32}$/).optional(),
+  TELEGRAM_API_URL: z.string().url().default('https://api.telegram.org'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -36,6 +47,8 @@ export type Config = {
   pgPort: number;
   demo: 'auto' | 'true' | 'false';
   demoAppeals: boolean;
+  /** A year of demo news (4,000 + 504 materials with drawn covers) on the first start. */
+  demoNews: boolean;
   publicUrl?: string;
   worker: boolean;
   sessionIdleMinutes: number;
@@ -43,8 +56,19 @@ export type Config = {
   bodyLimit: number;
   trustProxy: boolean;
   poolSize: number;
+  /** Map tiles for the public appeals map (Leaflet URL template); without it no map, the list only. */
+  mapTiles?: string;
+  mapAttribution: string;
+  /** Uploaded photos and their variants (local disk), default `<dataDir>/media`. */
+  mediaDir: string;
+  /** Largest accepted upload, per file. */
+  uploadMaxBytes: number;
   smtpUrl?: string;
   smtpFrom: string;
+  /** SMS HTTP gateway (TurboSMS JSON API); without it SMS are held in the outbox. */
+  sms?: { url: string; token: string; sender: string };
+  /** The city's Telegram bot for residents' notifications; without it Telegram is not offered. */
+  telegram?: { token: string; username: string | null; apiUrl: string };
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
 };
 
@@ -59,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`CityDesk cannot start, a setting is wrong:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.SMS_GATEWAY_URL && !e.SMS_GATEWAY_TOKEN) throw new ConfigError('CityDesk cannot start, a setting is wrong:\n  SMS_GATEWAY_TOKEN: required when SMS_GATEWAY_URL is set');
   return {
     port: e.PORT,
     host: e.HOST,
@@ -67,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgPort: e.CITYDESK_PG_PORT,
     demo: e.CITYDESK_DEMO,
     demoAppeals: e.CITYDESK_DEMO_APPEALS,
+    demoNews: e.CITYDESK_DEMO_NEWS,
     publicUrl: e.CITYDESK_PUBLIC_URL,
     worker: e.CITYDESK_WORKER,
     sessionIdleMinutes: e.CITYDESK_SESSION_IDLE_MINUTES,
@@ -74,8 +100,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: e.CITYDESK_BODY_LIMIT_BYTES,
     trustProxy: e.CITYDESK_TRUST_PROXY,
     poolSize: e.CITYDESK_POOL_SIZE,
+    mapTiles: e.CITYDESK_MAP_TILES,
+    mapAttribution: e.CITYDESK_MAP_ATTRIBUTION,
+    mediaDir: path.resolve(e.CITYDESK_MEDIA_DIR ?? path.join(e.CITYDESK_DATA_DIR, 'media')),
+    uploadMaxBytes: e.CITYDESK_UPLOAD_MAX_BYTES,
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
+    sms: e.SMS_GATEWAY_URL && e.SMS_GATEWAY_TOKEN ? { url: e.SMS_GATEWAY_URL, token: e.SMS_GATEWAY_TOKEN, sender: e.SMS_SENDER } : undefined,
+    telegram: e.TELEGRAM_BOT_TOKEN ? { token: e.TELEGRAM_BOT_TOKEN, username: e.TELEGRAM_BOT_USERNAME ?? null, apiUrl: e.TELEGRAM_API_URL } : undefined,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -14,6 +14,8 @@ import { buildServer, pingDb } from './http/server.ts';
 import { CommunityRegistry } from './modules/communities/service.ts';
 import { deliverJob } from './modules/outbox/service.ts';
 import { createMailer } from './modules/outbox/mailer.ts';
+import { emailGateway, smsGateway, telegramGateway, type Gateways } from './modules/outbox/gateways.ts';
+import { setUpTelegramBot } from './web/telegram-bot.ts';
 import { pruneRateLimits } from './http/rate-limit.ts';
 import { loadDemo, demoBanner, isDemo } from './demo/load.ts';
 import type { App } from './http/context.ts';
@@ -39,6 +41,11 @@ export async function start(config: Config) {
   if (applied.length) log.info({ applied }, 'migrations applied');
 
   const mailer = config.smtpUrl ? createMailer(config.smtpUrl, config.smtpFrom) : null;
+  const gateways: Gateways = {
+    email: mailer ? emailGateway(mailer) : undefined,
+    sms: config.sms ? smsGateway(config.sms) : undefined,
+    telegram: config.telegram ? telegramGateway(config.telegram) : undefined,
+  };
   const secret = await ensureSecret(db);
   let queueRef: Queue | null = null;
   let listenPort = config.port;
@@ -51,7 +58,7 @@ export async function start(config: Config) {
     origin: () => config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${listenPort}`,
   };
   const jobs: JobDef[] = [
-    deliverJob(db, mailer),
+    deliverJob(db, gateways, () => queueRef!),
     sweepJob(appealDeps),
     ...moduleJobs({ ...appealDeps, config, log, get queue() { return queueRef!; } }),
     { name: 'maintenance.prune', schema: z.object({}).passthrough(), cron: '17 * * * *', run: async () => {
@@ -71,6 +78,7 @@ export async function start(config: Config) {
   const port = typeof address === 'object' && address ? address.port : config.port;
   listenPort = port;
   ready = true;
+  if (config.telegram && config.publicUrl) await setUpTelegramBot(app).catch((err) => log.warn({ err }, 'Telegram webhook not set'));
 
   const origin = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   if (await isDemo(db)) process.stdout.write(await demoBanner(db, origin, demoLoaded));
@@ -82,7 +90,10 @@ export async function start(config: Config) {
     (stopping ??= (async () => {
       ready = false;
       log.info('shutting down');
-      await server.close(); // finishes requests in flight
+      // Requests in flight finish; their keep-alive connections are closed as soon as they go
+      // idle (Fastify closes only the connections idle at the moment close() is called).
+      const idle = setInterval(() => server.server.closeIdleConnections(), 100);
+      await server.close().finally(() => clearInterval(idle));
       await queue.stop(); // lets the running job finish
       mailer?.close();
       await db.destroy().catch(() => {}); // ends the pool too

@@ -4,6 +4,8 @@ import type { MediaTables } from '../modules/media/tables.ts';
 import type { AddressTables } from '../modules/addresses/tables.ts';
 import type { ChannelTables } from '../modules/channels/tables.ts';
 import type { NewsroomTables } from '../modules/newsroom/tables.ts';
+import type { AlertTables } from '../modules/alerts/tables.ts';
+import type { OutageTables } from '../modules/outages/tables.ts';
 
 export type Lang = 'uk' | 'en' | 'fa';
 export type Texts = Partial<Record<Lang, string>>;
@@ -26,6 +28,7 @@ export interface CommunitiesTable {
   is_default: Generated<boolean>;
   appeals_law: Generated<'ua' | 'none'>;
   rating_wait_days: Generated<number>;
+  alerts_need_approval: Generated<boolean>;
   created_at: Created;
   updated_at: Stamp;
 }
@@ -78,6 +81,17 @@ export interface ResidentsTable {
   phone: string | null;
   name: string | null;
   lang: Generated<Lang>;
+  telegram_chat_id: ColumnType<string | null, string | null | undefined, string | null>;
+  telegram_linked_at: NullableStamp;
+  created_at: Created;
+}
+
+export interface TelegramLinksTable {
+  token_hash: string;
+  community_id: string;
+  resident_id: string;
+  expires_at: Date | string;
+  used_at: NullableStamp;
   created_at: Created;
 }
 
@@ -200,11 +214,14 @@ export interface AppealsTable {
   address: string | null;
   lat: number | null;
   lon: number | null;
+  /** Set when the address was found in the register (migration 005). */
+  street_id: ColumnType<string | null, string | null | undefined, string | null>;
+  building_id: ColumnType<string | null, string | null | undefined, string | null>;
   applicant_name: string | null;
   applicant_phone: string | null;
   applicant_email: string | null;
   applicant_address: string | null;
-  notify_via: Generated<'email' | 'sms' | 'none'>;
+  notify_via: Generated<'email' | 'sms' | 'telegram' | 'none'>;
   lang: Generated<Lang>;
   anonymous: boolean;
   confidential: Generated<boolean>;
@@ -225,6 +242,8 @@ export interface AppealsTable {
   closed_at: NullableStamp;
   created_at: Created;
   updated_at: Stamp;
+  /** 006: the incident this appeal is grouped into, if any. */
+  incident_id: string | null;
 }
 
 export interface AppealEventsTable {
@@ -268,7 +287,7 @@ export interface AppealAlertsTable {
 }
 
 /** Core tables here; each module's own tables in modules/<m>/tables.ts. */
-export interface Database extends AppealsExtraTables, MediaTables, AddressTables, ChannelTables, NewsroomTables {
+export interface Database extends AppealsExtraTables, MediaTables, AddressTables, ChannelTables, NewsroomTables, AlertTables, OutageTables {
   appeal_alerts: AppealAlertsTable;
   appeal_categories: AppealCategoriesTable;
   appeal_counters: AppealCountersTable;
@@ -282,6 +301,7 @@ export interface Database extends AppealsExtraTables, MediaTables, AddressTables
   user_roles: UserRolesTable;
   recovery_codes: RecoveryCodesTable;
   residents: ResidentsTable;
+  telegram_links: TelegramLinksTable;
   resident_codes: ResidentCodesTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;

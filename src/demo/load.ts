@@ -12,6 +12,10 @@ import { DEMO_COMMUNITIES } from './data.ts';
 import { DEMO_CATEGORIES } from './appeal-categories.ts';
 import { createCategory } from '../modules/appeals/categories.ts';
 import { loadDemoAppeals, type DemoWords } from './appeals-year.ts';
+import { loadDemoNewsroom } from './newsroom-setup.ts';
+import { loadDemoNews } from './news.ts';
+import { loadDemoStreets } from './streets.ts';
+import { loadDemoOutages } from './outages.ts';
 
 /** How many demo appeals each community gets (a year's worth), and in which words. */
 const DEMO_APPEALS: Record<string, { count: number; words: DemoWords }> = {
@@ -46,6 +50,10 @@ export async function loadDemo(db: Db, config: Config, log: Logger): Promise<boo
           service_hours: cat.hours, service_mode: cat.mode ?? 'working', legal_days: cat.legal ?? 15, is_public: cat.isPublic ?? false,
         });
       }
+      await loadDemoStreets(tx, created.id, c.slug);
+      await loadDemoOutages(tx, created.id, c.slug, c.default_lang === 'fa' ? 'fa' : 'uk', orgIds, c.names);
+      await loadDemoNewsroom(tx, created.id, c.slug, c.default_lang === 'fa' ? 'fa' : 'uk');
+      if (config.demoNews) await loadDemoNews(tx, config, created.id, c.slug);
       if (config.demoAppeals) await loadDemoAppeals(tx, created.id, DEMO_APPEALS[c.slug]?.count ?? 0, DEMO_APPEALS[c.slug]?.words ?? DEMO_APPEALS.zelenodolsk.words);
       for (const u of users) {
         const user = await createUser(tx, actor, created.id, {

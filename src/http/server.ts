@@ -13,6 +13,8 @@ import { consoleRoutes } from '../web/console/routes.ts';
 import { apiRoutes } from '../api/routes.ts';
 import { open311Routes } from '../web/open311/routes.ts';
 import { loadStaff } from './auth.ts';
+import { registerUploads } from '../modules/media/uploads.ts';
+import { telegramBotRoutes } from '../web/telegram-bot.ts';
 
 const SLUG_PATH = /^\/c\/([a-z0-9][a-z0-9-]{1,40})(?=\/|$)/;
 
@@ -29,6 +31,8 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   });
   await server.register(cookie);
   await server.register(formbody, { bodyLimit: app.config.bodyLimit });
+  // Multipart forms (photos): fields in req.body like urlencoded ones, files in req.uploads.
+  await registerUploads(server, app.config);
 
   server.decorateRequest('community', null as never);
   server.decorateRequest('lang', 'uk');
@@ -74,6 +78,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
     return { status: ok ? 'ready' : 'starting' };
   });
 
+  await server.register(telegramBotRoutes(app));
   for (const prefix of ['', '/c/:slug']) {
     await server.register(async (scope) => {
       await scope.register(portalRoutes(app));

@@ -4,8 +4,13 @@ import { messages as media } from '../modules/media/messages.ts';
 import { messages as addresses } from '../modules/addresses/messages.ts';
 import { messages as channels } from '../modules/channels/messages.ts';
 import { messages as newsroom } from '../modules/newsroom/messages.ts';
+import { messages as newsroomPublic } from '../modules/newsroom/messages-public.ts';
+import { messages as identity } from '../modules/identity/messages.ts';
+import { messages as alerts } from '../modules/alerts/messages.ts';
+import { messages as outages } from '../modules/outages/messages.ts';
+import { messages as appealCategories } from '../modules/appeals/messages-categories.ts';
 
-const all = [appealsExtra, media, addresses, channels, newsroom] as const;
+const all = [appealsExtra, media, addresses, channels, newsroom, newsroomPublic, identity, alerts, outages, appealCategories] as const;
 
 type Merge<T extends readonly unknown[]> = T extends readonly [infer H, ...infer R] ? H & Merge<R> : unknown;
 type EnOf<T> = { [I in keyof T]: T[I] extends { en: infer E } ? E : never };

@@ -8,6 +8,8 @@ import { channelJobs } from '../modules/channels/jobs.ts';
 import { newsroomJobs } from '../modules/newsroom/jobs.ts';
 import { appealsDailyJobs } from '../modules/appeals/jobs-daily.ts';
 import { appealsImportJobs } from '../modules/appeals/jobs-import.ts';
+import { outageJobs } from '../modules/outages/jobs.ts';
+import { addressJobs } from '../modules/addresses/jobs.ts';
 
 export type ModuleDeps = {
   db: Db;
@@ -26,4 +28,6 @@ export const moduleJobs = (d: ModuleDeps): JobDef[] => [
   ...newsroomJobs(d),
   ...appealsDailyJobs(d),
   ...appealsImportJobs(d),
+  ...outageJobs(d),
+  ...addressJobs(d),
 ];

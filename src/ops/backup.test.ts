@@ -1,12 +1,26 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { freshDatabase, startTestApp } from '../test/harness.ts';
 import { createDb } from '../db/db.ts';
+
+/** Runs a CLI without blocking this process's event loop (the app under test keeps working). */
+function cli(args: string[], env: Record<string, string>, timeoutMs: number): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stderr });
+    });
+  });
+}
 
 describe('backup and restore', () => {
   let app: Awaited<ReturnType<typeof startTestApp>>;
@@ -25,12 +39,11 @@ describe('backup and restore', () => {
 
   it('npm run backup writes a dump that npm run restore brings back whole', async () => {
     const file = path.join(dir, 'citydesk.dump');
-    const run = (script: string, url: string) =>
-      spawnSync(process.execPath, ['--import', 'tsx', `src/cli/${script}.ts`, file], { env: { ...process.env, DATABASE_URL: url }, encoding: 'utf8', timeout: 120_000 });
-    const b = run('backup', app.url);
+    const run = (script: string, url: string) => cli([`src/cli/${script}.ts`, file], { DATABASE_URL: url }, 120_000);
+    const b = await run('backup', app.url);
     assert.equal(b.status, 0, b.stderr);
     assert.ok((await fs.stat(file)).size > 10_000);
-    const r = run('restore', target.url);
+    const r = await run('restore', target.url);
     assert.equal(r.status, 0, r.stderr);
     const { db } = createDb(target.url, 1);
     const counts = async (d: typeof db) =>
@@ -42,15 +55,14 @@ describe('backup and restore', () => {
   });
 
   it('npm run super-admin grants the flag to an existing account only, and audits it', async () => {
-    const cli = (...args: string[]) =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/super-admin.ts', ...args], { env: { ...process.env, DATABASE_URL: app.url }, encoding: 'utf8', timeout: 60_000 });
+    const admin = async (...args: string[]) => (await cli(['src/cli/super-admin.ts', ...args], { DATABASE_URL: app.url }, 60_000)).status;
     const flag = async () => (await app.app.db.selectFrom('users').select('is_super_admin').where('email', '=', 'mayor@khomein.example').executeTakeFirstOrThrow()).is_super_admin;
-    assert.equal(cli('khomein', 'nobody@khomein.example').status, 1);
-    assert.equal(cli('khomein', 'mayor@zelenodolsk.example').status, 1, 'an account of another community is not found');
+    assert.equal(await admin('khomein', 'nobody@khomein.example'), 1);
+    assert.equal(await admin('khomein', 'mayor@zelenodolsk.example'), 1, 'an account of another community is not found');
     assert.equal(await flag(), false);
-    assert.equal(cli('khomein', 'mayor@khomein.example').status, 0);
+    assert.equal(await admin('khomein', 'mayor@khomein.example'), 0);
     assert.equal(await flag(), true);
-    assert.equal(cli('khomein', 'mayor@khomein.example', '--revoke').status, 0);
+    assert.equal(await admin('khomein', 'mayor@khomein.example', '--revoke'), 0);
     assert.equal(await flag(), false);
     const audit = await sql<{ n: string }>`select count(*) as n from audit_log where action like 'user.super_admin_%'`.execute(app.app.db);
     assert.equal(audit.rows[0].n, '2');

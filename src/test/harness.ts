@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
 import { createDb, type Db } from '../db/db.ts';
@@ -43,7 +46,9 @@ export const silentLog = pino({ level: 'silent' });
 /** A real CityDesk server on 127.0.0.1 with its own database (demo data loaded by default). */
 export async function startTestApp(env: Record<string, string> = {}) {
   const fresh = env.DATABASE_URL ? null : await freshDatabase();
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: fresh?.url, CITYDESK_DEMO: 'true', CITYDESK_DEMO_APPEALS: 'false', LOG_LEVEL: 'silent', ...env });
+  // Uploaded photos go to a folder of this app's own, removed with it.
+  const mediaDir = env.CITYDESK_MEDIA_DIR ? null : await fs.mkdtemp(path.join(os.tmpdir(), 'citydesk-media-'));
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: fresh?.url, CITYDESK_DEMO: 'true', CITYDESK_DEMO_APPEALS: 'false', CITYDESK_DEMO_NEWS: 'false', LOG_LEVEL: 'silent', ...(mediaDir ? { CITYDESK_MEDIA_DIR: mediaDir } : {}), ...env });
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = (() => true) as never; // the demo banner is for humans
   const server = await start(config).finally(() => (process.stdout.write = write));
@@ -55,6 +60,7 @@ export async function startTestApp(env: Record<string, string> = {}) {
     close: async () => {
       await server.stop();
       await fresh?.drop();
+      if (mediaDir) await fs.rm(mediaDir, { recursive: true, force: true });
     },
   };
 }

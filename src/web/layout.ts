@@ -2,10 +2,13 @@ import type { FastifyRequest } from 'fastify';
 import { html, raw, type Html } from '../http/html.ts';
 import { mayBeResident } from '../http/auth.ts';
 import { dir, LANGS, pick, t, type Lang } from '../i18n/i18n.ts';
+import type {} from './portal/alerts.ts';
 
 // Mobile-first, logical properties only (margin-inline, padding-block…), so the same
 // rules mirror for right-to-left Persian pages without a second stylesheet.
 const PORTAL_CSS = `
+ul.plain{list-style:none;padding-inline-start:0}ul.plain>li{margin-block:.6rem}
+.alert-banner{background:#b00020;color:#fff;padding:.6rem 1rem}.alert-banner p{max-width:60rem;margin:.2rem auto}.alert-banner a{color:#fff;text-decoration:underline;font-weight:700}
 *{box-sizing:border-box}
 html{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Vazirmatn",Tahoma,sans-serif;line-height:1.5;color:#1a1a1a;background:#fff}
 body{margin:0}
@@ -54,10 +57,20 @@ label.choice input{width:auto;margin:0}
 dl.facts{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.25rem 1rem}
 dl.facts dt{font-weight:600}
 dl.facts dd{margin:0;overflow-wrap:anywhere}
+ul.news{list-style:none;padding:0;margin:0;display:grid;gap:1rem}
+ul.news li{display:grid;gap:.25rem}
+ul.news h3{font-size:1.1rem;margin:0}
+ul.news p{margin:0}
+.meta{color:#4a5563;font-size:.9rem}
+.urgent{background:#a4161a;color:#fff;border-radius:.25rem;padding:0 .4rem;font-size:.85rem;font-weight:700}
 @media (max-width:30rem){dl.facts{grid-template-columns:1fr}dl.facts dd{margin-block-end:.5rem}}
 `;
 
-export type PageOpts = { title: string; body: Html; lang: Lang; status?: number };
+/** `alternates`: the page's address in each language it exists in (a news article has its own
+ * slug per language and may lack one); without it every language mirrors the path. `head`: extra
+ * tags (a page's metadata, its own feed). */
+export type PageOpts = { title: string; body: Html; lang: Lang; status?: number; head?: Html; alternates?: Partial<Record<Lang, string>> };
+const FEED_KINDS = [['rss', 'application/rss+xml', 'RSS'], ['atom', 'application/atom+xml', 'Atom'], ['json', 'application/feed+json', 'JSON Feed']] as const;
 
 function langUrl(req: FastifyRequest, lang: Lang): string {
   const path = req.url.slice(req.base.length).split('?')[0];
@@ -69,6 +82,17 @@ const origin = (req: FastifyRequest) => `${req.protocol}://${req.host}`;
 
 /** The public portal's page: header with the community's name and a language switcher,
  * content, footer with contacts. Works without JavaScript; hreflang links for each language. */
+/** The banner: headline and a link to what to do, in the page's language where given. */
+export function alertBanner(req: FastifyRequest, lang: Lang) {
+  const alerts = req.activeAlerts ?? [];
+  if (!alerts.length) return '';
+  const c = req.community;
+  return html`<section class="alert-banner" aria-label="${t(lang, 'alerts.banner.label')}" data-testid="alert-banner">${alerts.map((a) => {
+    const l = a.texts[lang]?.headline ? lang : a.texts[c.default_lang] ? c.default_lang : (Object.keys(a.texts)[0] as Lang);
+    return html`<p${l !== lang ? html` lang="${l}"` : ''}><strong>${a.texts[l]!.headline}</strong> <a href="${req.base}/${lang}/alerts/${a.id}">${t(lang, 'alerts.banner.more')}</a></p>`;
+  })}</section>`;
+}
+
 export function portalPage(req: FastifyRequest, opts: PageOpts): Html {
   const c = req.community;
   const lang = opts.lang;
@@ -80,7 +104,11 @@ export function portalPage(req: FastifyRequest, opts: PageOpts): Html {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${opts.title} — ${name}</title>
-${LANGS.map((l) => html`<link rel="alternate" hreflang="${l}" href="${origin(req)}${langUrl(req, l)}">`)}
+${opts.alternates
+    ? Object.entries(opts.alternates).map(([l, href]) => html`<link rel="alternate" hreflang="${l}" href="${origin(req)}${href}">`)
+    : LANGS.map((l) => html`<link rel="alternate" hreflang="${l}" href="${origin(req)}${langUrl(req, l)}">`)}
+${FEED_KINDS.map(([ext, type, label]) => html`<link rel="alternate" type="${type}" title="${t(lang, 'newsroom.public.feed_title', { community: name })} (${label})" href="${req.base}/${lang}/feed.${ext}">`)}
+${opts.head ?? ''}
 <style>${raw(PORTAL_CSS)}</style>
 </head>
 <body>
@@ -89,14 +117,17 @@ ${LANGS.map((l) => html`<link rel="alternate" hreflang="${l}" href="${origin(req
 <a class="brand" href="${req.base}/${lang}/">${name}</a>
 <nav class="main" aria-label="${t(lang, 'nav.main')}"><ul>
 <li><a href="${req.base}/${lang}/">${t(lang, 'nav.home')}</a></li>
+<li><a href="${req.base}/${lang}/news">${t(lang, 'newsroom.public.news')}</a></li>
+<li><a href="${req.base}/${lang}/outages">${t(lang, 'outages.nav')}</a></li>
 ${mayBeResident(req)
     ? html`<li><a href="${req.base}/${lang}/account">${t(lang, 'nav.my_account')}</a></li>`
     : html`<li><a href="${req.base}/${lang}/login">${t(lang, 'nav.sign_in')}</a></li>`}
 </ul></nav>
 <nav class="langs" aria-label="${t(lang, 'nav.language')}"><ul>
-${LANGS.map((l) => html`<li><a href="${langUrl(req, l)}" hreflang="${l}" lang="${l}"${l === lang ? raw(' aria-current="true"') : ''}>${t(l, `lang.${l}`)}</a></li>`)}
+${LANGS.map((l) => html`<li><a href="${opts.alternates ? opts.alternates[l] ?? `${req.base}/${l}/` : langUrl(req, l)}" hreflang="${l}" lang="${l}"${l === lang ? raw(' aria-current="true"') : ''}>${t(l, `lang.${l}`)}</a></li>`)}
 </ul></nav>
 </div></header>
+${alertBanner(req, lang)}
 <main id="main">
 ${opts.body}
 </main>

@@ -259,6 +259,7 @@ export const en = {
   'appeals.field.notify': 'Tell me about progress by',
   'appeals.notify.email': 'e-mail',
   'appeals.notify.sms': 'SMS',
+  'appeals.notify.telegram': 'Telegram bot',
   'appeals.notify.none': 'do not notify me',
   'appeals.submit': 'Send',
   'appeals.filed.title': 'Your appeal is registered',

@@ -259,6 +259,7 @@ export const fa: CoreCatalog = {
   'appeals.field.notify': 'روش اطلاع‌رسانی دربارهٔ روند رسیدگی',
   'appeals.notify.email': 'پست الکترونیکی',
   'appeals.notify.sms': 'پیامک',
+  'appeals.notify.telegram': 'ربات تلگرام',
   'appeals.notify.none': 'اطلاع‌رسانی نشود',
   'appeals.submit': 'ارسال',
   'appeals.filed.title': 'درخواست شما ثبت شد',

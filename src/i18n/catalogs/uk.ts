@@ -259,6 +259,7 @@ export const uk: CoreCatalog = {
   'appeals.field.notify': 'Спосіб повідомлення про хід розгляду',
   'appeals.notify.email': 'електронна пошта',
   'appeals.notify.sms': 'SMS',
+  'appeals.notify.telegram': 'Telegram-бот',
   'appeals.notify.none': 'не повідомляти',
   'appeals.submit': 'Надіслати',
   'appeals.filed.title': 'Ваше звернення зареєстровано',

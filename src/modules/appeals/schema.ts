@@ -26,9 +26,12 @@ export const NewAppeal = z
     address: optionalText(300),
     lat: z.coerce.number().min(-90).max(90).optional(),
     lon: z.coerce.number().min(-180).max(180).optional(),
+    // The address register's street and building, when the address was found there (005).
+    street_id: z.string().uuid().optional(),
+    building_id: z.string().uuid().optional(),
     applicant: Applicant.prefault({}),
     confidential: z.boolean().default(false),
-    notify_via: z.enum(['email', 'sms', 'none']).optional(),
+    notify_via: z.enum(['email', 'sms', 'telegram', 'none']).optional(),
     answer: optionalText(5000),
   })
   .strict();

@@ -7,9 +7,11 @@ import type { Community } from '../communities/service.ts';
 import { recordAudit, type Actor } from '../audit/service.ts';
 import { invalid, notFound } from '../../http/errors.ts';
 import { legalDueAt, serviceDueAt } from './deadlines.ts';
-import { nextNumber } from './numbering.ts';
+import { nextNumberSql } from './numbering.ts';
 import { LEGAL_TYPES, NewAppeal } from './schema.ts';
 import { notifyApplicant } from './notify.ts';
+import { addressIdsExist } from '../addresses/service.ts';
+import { telegramChatOf } from '../identity/telegram.ts';
 
 /** What every appeals operation needs besides its own input. */
 export type AppealsCtx = {
@@ -53,9 +55,11 @@ export async function fileAppeal(
   const input = NewAppeal.parse(raw);
   const category = await tx.selectFrom('appeal_categories').selectAll().where('id', '=', input.category_id).where('archived_at', 'is', null).executeTakeFirst();
   if (!category) throw invalid({ category_id: 'unknown' }, 'appeals.error.unknown_category');
+  if (input.street_id && !(await addressIdsExist(tx, input.street_id, input.building_id ?? null))) throw invalid({ street_id: 'unknown' });
   const a = input.applicant;
   const anonymous = !(a.name && a.address && (a.phone || a.email));
   const closesAtOnce = input.type === 'consultation' || input.type === 'thanks';
+  if (input.notify_via === 'telegram' && !(await telegramChatOf(tx, opts.residentId ?? null))) throw invalid({ notify_via: 'telegram' }, 'telegram.error.not_linked');
   const legalDays = community.appeals_law === 'ua' && LEGAL_TYPES.has(input.type) && !anonymous ? category.legal_days : null;
   const now = new Date();
   const status: AppealStatus = closesAtOnce ? 'closed' : 'registered';
@@ -63,7 +67,8 @@ export async function fileAppeal(
     .insertInto('appeals')
     .values({
       community_id: community.id,
-      number: `pending-${crypto.randomUUID()}`,
+      // A sequence, not a locked counter: filings do not queue behind each other's commit (0004).
+      number: nextNumberSql(community.id, Number(now.toISOString().slice(0, 4))),
       type: input.type,
       channel: opts.channel,
       status,
@@ -72,6 +77,8 @@ export async function fileAppeal(
       address: input.address ?? null,
       lat: input.lat ?? null,
       lon: input.lon ?? null,
+      street_id: input.street_id ?? null,
+      building_id: input.building_id ?? null,
       applicant_name: a.name ?? null,
       applicant_phone: a.phone ?? null,
       applicant_email: a.email?.toLowerCase() ?? null,
@@ -88,7 +95,7 @@ export async function fileAppeal(
       created_by: actor.type === 'user' ? actor.id : null,
       closed_at: closesAtOnce ? now : null,
     })
-    .returning('id')
+    .returningAll()
     .executeTakeFirstOrThrow();
   await addEvent(tx, actor, community.id, appeal.id, { kind: 'registered', to: 'registered' });
   if (closesAtOnce) await addEvent(tx, actor, community.id, appeal.id, { kind: 'closed', from: 'registered', to: 'closed', note: input.answer ?? null });
@@ -96,12 +103,8 @@ export async function fileAppeal(
     await tx.insertInto('idempotency_keys').values({ community_id: community.id, scope: 'appeal', key: opts.idempotencyKey, result_id: appeal.id }).execute();
   }
   await recordAudit(tx, actor, { action: 'appeal.file', objectType: 'appeal', objectId: appeal.id, note: { channel: opts.channel, type: input.type } });
-  // The number last: its counter row stays locked only until this transaction commits.
-  const number = await nextNumber(tx, community.id, Number(now.toISOString().slice(0, 4)));
-  await tx.updateTable('appeals').set({ number }).where('id', '=', appeal.id).execute();
-  const filed = await getAppeal(tx, appeal.id);
-  await notifyApplicant(ctx, filed, 'registered');
-  return { appeal: filed, replayed: false };
+  await notifyApplicant(ctx, appeal, 'registered');
+  return { appeal, replayed: false };
 }
 
 export async function addEvent(

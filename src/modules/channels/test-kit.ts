@@ -43,15 +43,7 @@ export function publication(over: Partial<Publication> = {}): Publication {
   };
 }
 
-export async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+export { until } from '../../test/until.ts';
 
 export const deliveryRows = (db: Db, sourceId: string) =>
   sql<{ id: string; channel: string; action: string; status: string; attempts: number; external_id: string | null; external_url: string | null; error: string | null }>`

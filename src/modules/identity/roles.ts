@@ -10,20 +10,24 @@ export type Permission =
   // newsroom: write drafts; review, approve and publish; connect channels; media library
   | 'news.write' | 'news.publish' | 'channels.manage' | 'media.manage'
   // appeals: manage categories, export and import; addresses register
-  | 'appeals.admin' | 'addresses.manage';
+  | 'appeals.admin' | 'addresses.manage'
+  // emergency alerts: compose and issue; approve another's; require approval in the community
+  | 'alerts.issue' | 'alerts.approve' | 'alerts.configure'
+  // outages: post and update notices of one's own utility; the daily control of all notices
+  | 'outages.post' | 'outages.control';
 
 const GRANTS: Record<Role, Permission[]> = {
-  community_admin: ['console.use', 'appeals.use', 'users.manage', 'organisations.manage', 'audit.read', 'outbox.read', 'jobs.read', 'channels.manage', 'appeals.admin', 'addresses.manage', 'media.manage'],
+  community_admin: ['console.use', 'appeals.use', 'users.manage', 'organisations.manage', 'audit.read', 'outbox.read', 'jobs.read', 'channels.manage', 'appeals.admin', 'addresses.manage', 'media.manage', 'alerts.configure', 'outages.control'],
   press_editor: ['console.use', 'news.write', 'news.publish', 'channels.manage', 'media.manage', 'outbox.read'],
   press_author: ['console.use', 'news.write', 'media.manage'],
-  appeals_operator: ['console.use', 'appeals.use', 'outbox.read'],
-  appeals_controller: ['console.use', 'appeals.use', 'outbox.read'],
+  appeals_operator: ['console.use', 'appeals.use', 'outbox.read', 'outages.control'],
+  appeals_controller: ['console.use', 'appeals.use', 'outbox.read', 'outages.control'],
   executor: ['console.use', 'appeals.use'],
-  utility_dispatcher: ['console.use'],
-  duty_officer: ['console.use', 'outbox.read'],
+  utility_dispatcher: ['console.use', 'outages.post'],
+  duty_officer: ['console.use', 'outbox.read', 'alerts.issue', 'alerts.approve', 'outages.control'],
   council_secretary: ['console.use'],
   media_officer: ['console.use', 'news.write', 'media.manage'],
-  leadership: ['console.use', 'appeals.use', 'audit.read'],
+  leadership: ['console.use', 'appeals.use', 'audit.read', 'alerts.approve', 'outages.control'],
 };
 
 /** Roles whose holders must sign in with a second factor. */

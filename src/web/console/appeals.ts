@@ -15,13 +15,21 @@ import { listOrganisations } from '../../modules/identity/organisations.ts';
 import { consoleBase, consoleLang, hidden, sendConsole, when } from './layout.ts';
 import { textIn } from '../text.ts';
 import { appealsCtx } from '../appeals-context.ts';
+import { addressField, categoryPicker } from '../portal/addresses.ts';
+import { intakeFields, resolveIntakeAddress, type AddressQuestion } from '../../modules/addresses/intake.ts';
+import { appealPhotos, attachAppealPhotos, latestEventId, MAX_APPEAL_PHOTOS } from '../../modules/media/appeal-photos.ts';
+import { preparePhotos } from '../../modules/media/uploads.ts';
+import { appealPhotoGroups, photoInput } from '../portal/media.ts';
+import { exportLinks } from './appeals-export.ts';
+import { addToIncident } from '../../modules/appeals/incidents.ts';
+import { attachCall, duplicateChoice, duplicateChoices, findDuplicates, incidentPanel, incidentPanelData, type Duplicates } from './appeals-incidents.ts';
 
 type Form = Record<string, string | undefined>;
 
 export const consoleAppeals = (app: App) => async (r: FastifyInstance) => {
   const inTx = <T>(req: FastifyRequest, fn: Parameters<typeof withCommunity<T>>[2]) => withCommunity(app.db, req.community.id, fn);
 
-  async function listPage(req: FastifyRequest, reply: FastifyReply, f: Form = {}, errors: Record<string, string> = {}, status = 200) {
+  async function listPage(req: FastifyRequest, reply: FastifyReply, f: Form = {}, errors: Record<string, string> = {}, status = 200, dups: Duplicates | null = null, addrQ: AddressQuestion | null = null) {
     const s = requireStaff(req, 'appeals.use');
     const lang = consoleLang(req);
     const c = req.community;
@@ -49,18 +57,20 @@ ${earlier.length ? html`<h3>${t(lang, 'appeals.console.earlier')}</h3><ul data-t
 <input type="hidden" name="phone" value="${f.phone ?? q.phone ?? ''}">
 <div><label for="channel">${t(lang, 'appeals.console.channel')}</label><select id="channel" name="channel">${APPEAL_CHANNELS.filter((x) => x !== 'web' && x !== 'open311').map((x) => html`<option value="${x}"${(f.channel ?? 'phone') === x ? ' selected' : ''}>${t(lang, `appeals.channel.${x}`)}</option>`)}</select></div>
 <div><label for="type">${t(lang, 'appeals.field.type')}</label><select id="type" name="type">${APPEAL_TYPES.map((x) => html`<option value="${x}"${(f.type ?? 'statement') === x ? ' selected' : ''}>${t(lang, `appeals.type.${x}`)}</option>`)}</select></div>
-<div><label for="category_id">${t(lang, 'appeals.field.category')}</label>${err('category_id')}<select id="category_id" name="category_id" required><option value="">—</option>${categories.map((cat) => html`<option value="${cat.id}"${f.category_id === cat.id ? ' selected' : ''}>${cat.icon} ${textIn(cat.names, lang, c.default_lang)}</option>`)}</select></div>
+${categoryPicker({ lang, fallback: c.default_lang, categories, selected: f.category_id, error: err('category_id'), invalid: !!errors.category_id, legend: t(lang, 'appeals.field.category'), columns: true })}
 <div><label for="description">${t(lang, 'appeals.field.description')}</label>${err('description')}<textarea id="description" name="description" rows="3" required>${f.description ?? ''}</textarea></div>
-<div><label for="address">${t(lang, 'appeals.field.address')}</label><input id="address" name="address" value="${f.address ?? ''}"></div>
+${addressField({ base: req.base, lang, f, label: t(lang, 'appeals.field.address'), question: addrQ, allowAsTyped: true })}
 <div><label for="name">${t(lang, 'appeals.field.name')}</label><input id="name" name="name" value="${f.name ?? ''}"></div>
 <div><label for="applicant_address">${t(lang, 'appeals.field.applicant_address')}</label><input id="applicant_address" name="applicant_address" value="${f.applicant_address ?? ''}"></div>
 <div><label for="email">${t(lang, 'appeals.field.email')}</label>${err('email')}<input id="email" name="email" type="email" value="${f.email ?? ''}"></div>
 <div><label for="answer">${t(lang, 'appeals.console.answer')}</label><textarea id="answer" name="answer" rows="2">${f.answer ?? ''}</textarea></div>
 <div><label><input type="checkbox" name="confidential"${f.confidential === 'on' ? ' checked' : ''}> ${t(lang, 'appeals.field.confidential')}</label></div>
+${duplicateChoices(req, lang, dups)}
 <div><button type="submit">${t(lang, 'appeals.console.register')}</button></div></form></section>`
       : '';
     const body = html`${registerForm}
 <nav class="row" aria-label="${t(lang, 'console.filter')}">${act.seesAllAppeals(s) ? html`<a href="${base}/appeals/dashboard">${t(lang, 'appeals.dash.link')}</a>` : ''}${(['open', 'all', 'control'] as const).map((k) => html`<a href="${base}/appeals?show=${k}"${q.show === k ? html` aria-current="page"` : ''}>${t(lang, `appeals.console.filter.${k}`)}</a>`)}</nav>
+${exportLinks(base, lang, { show: q.show, q: q.q }, s)}
 <table data-testid="appeals"><thead><tr><th>№</th><th>${t(lang, 'appeals.view.category')}</th><th>${t(lang, 'appeals.field.description')}</th><th>${t(lang, 'appeals.view.status')}</th><th>${t(lang, 'appeals.view.service_due')}</th></tr></thead><tbody>
 ${appeals.map((a) => html`<tr><td><a href="${base}/appeals/${a.id}">${a.number}</a>${a.on_control ? ' ★' : ''}</td><td>${a.icon} ${textIn(a.category_names, lang, c.default_lang)}</td><td>${a.description.slice(0, 120)}</td><td>${t(lang, `appeals.status.${a.status}`)}</td>
 <td>${when(req, a.service_due_at)}${a.service_due_at.getTime() < now && ['registered', 'in_progress', 'reopened'].includes(a.status) ? html` <strong class="overdue">${t(lang, 'appeals.console.overdue')}</strong>` : ''}</td></tr>`)}
@@ -77,12 +87,29 @@ ${appeals.map((a) => html`<tr><td><a href="${base}/appeals/${a.id}">${a.number}<
     const f = z.record(z.string(), z.string().max(10_000)).parse(req.body ?? {});
     const lang = consoleLang(req);
     const channel = z.enum(APPEAL_CHANNELS).catch('phone').parse(f.channel);
+    // The address against the register first, so that duplicates are looked up by the normalised one.
+    const addr = await inTx(req, (tx) => resolveIntakeAddress(tx, f, lang, req.community.default_lang));
+    if (!addr.ok) return listPage(req, reply, f, { address: t(lang, 'addresses.field.choose') }, 400, null, addr.question);
+    Object.assign(f, intakeFields(addr.value));
+    // A9: likely duplicates are shown first; the operator attaches the call or registers anyway.
+    const dup = duplicateChoice(f.dup);
+    if (dup.kind === 'ask') {
+      const found = await inTx(req, (tx) => findDuplicates(tx, f));
+      if (found) return listPage(req, reply, f, {}, 200, found);
+    }
     try {
+      if (dup.kind === 'appeal') {
+        const to = await inTx(req, (tx) => attachCall(app, req, tx, s, dup.id, f));
+        return reply.redirect(`${consoleBase(req)}/appeals/${to.id}`, 303);
+      }
       const { appeal } = await inTx(req, (tx) =>
         fileAppeal(appealsCtx(app, req, tx), {
-          type: (f.type || 'statement') as 'statement', category_id: f.category_id ?? '', description: f.description ?? '', address: f.address,
+          type: (f.type || 'statement') as 'statement', category_id: f.category_id ?? '', description: f.description ?? '', ...addr.value,
           applicant: { name: f.name, phone: f.phone, email: f.email, address: f.applicant_address }, confidential: f.confidential === 'on', answer: f.answer,
-        }, { channel, lang: req.community.default_lang }),
+        }, { channel, lang: req.community.default_lang }).then(async (res) => {
+          if (dup.kind === 'incident') await addToIncident(appealsCtx(app, req, tx), s, dup.id, res.appeal.id);
+          return res;
+        }),
       );
       return reply.redirect(`${consoleBase(req)}/appeals/${appeal.id}`, 303);
     } catch (e) {
@@ -110,6 +137,8 @@ ${appeals.map((a) => html`<tr><td><a href="${base}/appeals/${a.id}">${a.number}<
         category: await tx.selectFrom('appeal_categories').select(['names', 'icon']).where('id', '=', a.category_id).executeTakeFirstOrThrow(),
         events: await timeline(tx, id, false),
         orgs: await listOrganisations(tx),
+        incident: await incidentPanelData(tx, a),
+        photos: await appealPhotos(tx, id, false),
       };
     });
     const { a } = data;
@@ -118,14 +147,15 @@ ${appeals.map((a) => html`<tr><td><a href="${base}/appeals/${a.id}">${a.number}<
       const o = data.orgs.find((x) => x.id === oid);
       return o ? textIn(o.names, lang, c.default_lang) : '—';
     };
+    const withPhotos = (action: string) => action === 'report' || action === 'note';
     const form = (action: string, label: string, fields: Html | string = '', cls = '') =>
-      html`<form class="row" method="post" action="${base}/${action}">${hidden(req, reply)}${fields}<div><button type="submit"${cls ? html` class="${cls}"` : ''}>${label}</button></div></form>`;
+      html`<form class="row" method="post" action="${base}/${action}"${withPhotos(action) ? html` enctype="multipart/form-data"` : ''}>${hidden(req, reply)}${fields}<div><button type="submit"${cls ? html` class="${cls}"` : ''}>${label}</button></div></form>`;
     const text = (name: string, label: string) => html`<div><label for="${name}-${label.length}">${label}</label><input id="${name}-${label.length}" name="${name}" required></div>`;
     const executor = act.isExecutorOf(s, a);
     const ctrl = act.isController(s);
     const actions: Html[] = [];
     if ((executor || ctrl) && ['registered', 'reopened'].includes(a.status)) actions.push(form('accept', t(lang, 'appeals.console.accept')));
-    if ((executor || ctrl) && a.status === 'in_progress') actions.push(form('report', t(lang, 'appeals.console.report'), html`<div><label for="report">${t(lang, 'appeals.console.report_text')}</label><textarea id="report" name="report" rows="2" required></textarea></div>`));
+    if ((executor || ctrl) && a.status === 'in_progress') actions.push(form('report', t(lang, 'appeals.console.report'), html`<div><label for="report">${t(lang, 'appeals.console.report_text')}</label><textarea id="report" name="report" rows="2" required></textarea></div>${photoInput(app, lang, undefined, 'report-photos')}`));
     if (executor && a.status !== 'resolved' && a.status !== 'closed' && !a.reassign_requested) actions.push(form('request-reassign', t(lang, 'appeals.console.request_reassign'), text('reason', t(lang, 'appeals.console.reason')), 'secondary'));
     if (ctrl && a.status !== 'resolved' && a.status !== 'closed') {
       actions.push(form('reassign', t(lang, 'appeals.console.reassign'), html`<div><label for="organisation_id">${t(lang, 'appeals.console.executor')}</label><select id="organisation_id" name="organisation_id">${data.orgs.map((o) => html`<option value="${o.id}"${o.id === a.executor_org_id ? ' selected' : ''}>${textIn(o.names, lang, c.default_lang)}</option>`)}</select></div>${text('reason', t(lang, 'appeals.console.reason'))}`, 'secondary'));
@@ -137,7 +167,8 @@ ${appeals.map((a) => html`<tr><td><a href="${base}/appeals/${a.id}">${a.number}<
     if ((act.isOperator(s)) && a.status === 'reported') {
       actions.push(form('phone-rating', t(lang, 'appeals.console.phone_rating'), html`<div><label for="rating">${t(lang, 'appeals.rate.rating')}</label><select id="rating" name="rating">${[5, 4, 3, 2, 1].map((n) => html`<option value="${n}">${t(lang, `appeals.rate.value.${n}` as 'appeals.rate.value.1')}</option>`)}</select></div><div><label for="comment">${t(lang, 'appeals.rate.comment')}</label><input id="comment" name="comment"></div>`));
     }
-    actions.push(form('note', t(lang, 'appeals.console.note'), html`<div><label for="note">${t(lang, 'appeals.console.note')}</label><input id="note" name="note" required></div><div><label><input type="checkbox" name="public"> ${t(lang, 'appeals.console.note_public')}</label></div>`, 'secondary'));
+    actions.push(form('note', t(lang, 'appeals.console.note'), html`<div><label for="note">${t(lang, 'appeals.console.note')}</label><input id="note" name="note" required></div><div><label><input type="checkbox" name="public"> ${t(lang, 'appeals.console.note_public')}</label></div>${photoInput(app, lang, undefined, 'note-photos')}`, 'secondary'));
+    const photos = appealPhotoGroups(req, lang, app.secret, data.photos);
     const body = html`<section class="card"><dl class="facts">
 <dt>${t(lang, 'appeals.view.status')}</dt><dd data-testid="status">${t(lang, `appeals.status.${a.status}`)}${a.reopen_count ? html` · ${t(lang, 'appeals.console.reopened_times', { count: a.reopen_count })}` : ''}${a.reassign_requested ? html` · ${t(lang, 'appeals.event.reassign_requested')}` : ''}</dd>
 <dt>${t(lang, 'appeals.field.type')}</dt><dd>${t(lang, `appeals.type.${a.type}`)} · ${t(lang, `appeals.channel.${a.channel}`)}</dd>
@@ -150,8 +181,10 @@ ${appeals.map((a) => html`<tr><td><a href="${base}/appeals/${a.id}">${a.number}<
 <dt>${t(lang, 'appeals.view.service_due')}</dt><dd>${when(req, a.service_due_at)}</dd>
 ${a.legal_due_at ? html`<dt>${t(lang, 'appeals.view.legal_due')}</dt><dd>${when(req, a.legal_due_at)}</dd>` : ''}
 </dl></section>
+${data.photos.some((p) => p.event_id === null) ? html`<section class="card">${photos.filed}</section>` : photos.filed}
+${incidentPanel(req, reply, s, a, data.incident)}
 <section class="card"><h2>${t(lang, 'console.actions')}</h2>${actions}</section>
-<section class="card"><h2>${t(lang, 'appeals.view.timeline')}</h2><ol data-testid="timeline">${data.events.map((e) => html`<li><strong>${t(lang, `appeals.event.${e.kind}` as 'appeals.event.note')}</strong> — ${when(req, e.at)}${e.actor_label ? ` — ${e.actor_label}` : ''}${e.is_public ? '' : html` <span class="muted">(${t(lang, 'appeals.console.hidden')})</span>`}${e.note ? html`<br>${e.note}` : ''}</li>`)}</ol></section>`;
+<section class="card"><h2>${t(lang, 'appeals.view.timeline')}</h2><ol data-testid="timeline">${data.events.map((e) => html`<li><strong>${t(lang, `appeals.event.${e.kind}` as 'appeals.event.note')}</strong> — ${when(req, e.at)}${e.actor_label ? ` — ${e.actor_label}` : ''}${e.is_public ? '' : html` <span class="muted">(${t(lang, 'appeals.console.hidden')})</span>`}${e.note ? html`<br>${e.note}` : ''}${photos.of(e.id)}</li>`)}</ol></section>`;
     return sendConsole(req, reply, { title: t(lang, 'appeals.view.title', { number: a.number }), body, active: '/appeals', ...msg }, status);
   }
 
@@ -167,12 +200,17 @@ ${a.legal_due_at ? html`<dt>${t(lang, 'appeals.view.legal_due')}</dt><dd>${when(
     const h = s;
     const { id, action } = p.data;
     const lang: Lang = consoleLang(req);
+    // Photos of a note or report are checked before the transaction (nothing stored if one is bad).
+    const photos = action === 'report' || action === 'note' ? await preparePhotos(req.uploads, 'photos', MAX_APPEAL_PHOTOS).catch((e: unknown) => (e instanceof AppError && e.status < 500 ? e : Promise.reject(e))) : [];
+    if (photos instanceof AppError) return detailPage(req, reply, { error: `${t(lang, photos.key, photos.params)} ${t(lang, 'media.error.choose_again')}` }, 400);
+    const attach = async (tx: Parameters<typeof latestEventId>[0]) =>
+      photos.length ? attachAppealPhotos(tx, app.queue, { communityId: req.community.id, appealId: id, eventId: await latestEventId(tx, id), addedBy: 'staff', actor: appealsCtx(app, req, tx).actor, photos }) : [];
     try {
       await inTx(req, async (tx) => {
         const ctx = appealsCtx(app, req, tx);
         switch (action) {
           case 'accept': return act.acceptAppeal(ctx, h, id);
-          case 'report': return act.reportExecution(ctx, h, id, f.report ?? '');
+          case 'report': return act.reportExecution(ctx, h, id, f.report ?? '').then(() => attach(tx));
           case 'request-reassign': return act.requestReassignment(ctx, h, id, f.reason ?? '');
           case 'reassign': return act.reassignAppeal(ctx, h, id, f.organisation_id ?? '', f.reason ?? '');
           case 'return': return act.returnToExecutor(ctx, h, id, f.reason ?? '');
@@ -180,7 +218,7 @@ ${a.legal_due_at ? html`<dt>${t(lang, 'appeals.view.legal_due')}</dt><dd>${when(
           case 'close': return act.closeAppeal(ctx, h, id, f.reason ?? '');
           case 'control-on': return act.setOnControl(ctx, h, id, true);
           case 'control-off': return act.setOnControl(ctx, h, id, false);
-          case 'note': return act.addNote(ctx, h, id, f.note ?? '', f.public === 'on');
+          case 'note': return act.addNote(ctx, h, id, f.note ?? '', f.public === 'on').then(() => attach(tx));
           case 'phone-rating': {
             if (!act.isOperator(s)) throw notFound();
             const a = await getAppeal(tx, id);

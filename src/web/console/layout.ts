@@ -53,10 +53,21 @@ h3{font-size:1rem}
 @media (max-width:45rem){body{grid-template-columns:1fr}}
 `;
 
-type NavItem = { href: string; key: MessageKey; permission?: Permission; superAdmin?: boolean };
+type NavItem = { href: string; key: MessageKey; permission?: Permission | Permission[]; superAdmin?: boolean };
 const NAV: NavItem[] = [
   { href: '', key: 'console.nav.home' },
+  { href: '/alerts', key: 'alerts.nav', permission: ['alerts.issue', 'alerts.approve', 'alerts.configure'] },
+  { href: '/outages', key: 'outages.nav', permission: ['outages.post', 'outages.control'] },
   { href: '/appeals', key: 'console.nav.appeals', permission: 'appeals.use' },
+  { href: '/appeals/incidents', key: 'appeals.incident.nav', permission: 'appeals.use' },
+  { href: '/appeals/digest', key: 'appeals.digest.nav', permission: 'appeals.use' },
+  { href: '/appeals/categories', key: 'appeals.cat.nav', permission: 'appeals.admin' },
+  { href: '/newsroom', key: 'newsroom.nav.materials', permission: 'news.write' },
+  { href: '/newsroom/calendar', key: 'newsroom.nav.calendar', permission: 'news.write' },
+  { href: '/newsroom/campaigns', key: 'newsroom.nav.campaigns', permission: 'news.write' },
+  { href: '/media', key: 'media.console.nav', permission: 'media.manage' },
+  { href: '/channels', key: 'channels.nav', permission: 'channels.manage' },
+  { href: '/addresses', key: 'addresses.nav', permission: 'addresses.manage' },
   { href: '/users', key: 'console.nav.users', permission: 'users.manage' },
   { href: '/organisations', key: 'console.nav.organisations', permission: 'organisations.manage' },
   { href: '/audit', key: 'console.nav.audit', permission: 'audit.read' },
@@ -89,7 +100,7 @@ export function consolePage(req: FastifyRequest, reply: FastifyReply, page: Cons
   const c = req.community;
   const signedIn = !!s && s.secondFactorDone;
   const nav = signedIn
-    ? NAV.filter((n) => (n.superAdmin ? s!.isSuperAdmin : !n.permission || s!.permissions.has(n.permission)))
+    ? NAV.filter((n) => (n.superAdmin ? s!.isSuperAdmin : !n.permission || [n.permission].flat().some((p) => s!.permissions.has(p))))
     : [];
   return html`<!doctype html>
 <html lang="${lang}" dir="${dir(lang)}">

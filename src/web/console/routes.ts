@@ -18,6 +18,9 @@ import { consoleAppealsDigest } from './appeals-digest.ts';
 import { consoleAppealsExport } from './appeals-export.ts';
 import { consoleAddresses } from './addresses.ts';
 import { consoleMedia } from './media.ts';
+import { consoleAlerts } from './alerts.ts';
+import { consoleOutages } from './outages.ts';
+import { consoleAppealsCategories } from './appeals-categories.ts';
 import { CONSOLE_LANG_COOKIE, consoleBase, consoleLang, sendConsole } from './layout.ts';
 
 const PUBLIC = /\/console\/(login|login\/second-factor|enrol|logout)$/;
@@ -46,6 +49,9 @@ export const consoleRoutes = (app: App) => async (r: FastifyInstance) => {
   await r.register(consoleAppealsExport(app));
   await r.register(consoleAddresses(app));
   await r.register(consoleMedia(app));
+  await r.register(consoleAlerts(app));
+  await r.register(consoleOutages(app));
+  await r.register(consoleAppealsCategories(app));
 
   r.get('/', async (req, reply) => {
     const s = req.staff!;

@@ -13,18 +13,29 @@ import { portalPage } from '../layout.ts';
 import { langOf, sendPage } from './page.ts';
 import { portalAppeals } from './appeals.ts';
 import { portalNews } from './news.ts';
+import { homeNewsSection } from './news-home.ts';
 import { portalAppealsPublic } from './appeals-public.ts';
 import { portalAddresses } from './addresses.ts';
 import { portalMedia } from './media.ts';
+import { portalTelegram, telegramSection } from './telegram.ts';
+import { portalPush } from './push.ts';
+import { loadBanner, portalAlerts } from './alerts.ts';
+import { portalOutages } from './outages.ts';
 import { listAppeals } from '../../modules/appeals/service.ts';
 import { textIn } from '../text.ts';
 
 export const portalRoutes = (app: App) => async (r: FastifyInstance) => {
+  // Every portal page shows the active emergency alerts.
+  r.addHook('preHandler', async (req) => loadBanner(app, req));
+  await r.register(portalAlerts(app));
+  await r.register(portalOutages(app));
   await r.register(portalAppeals(app));
   await r.register(portalNews(app));
   await r.register(portalAppealsPublic(app));
   await r.register(portalAddresses(app));
   await r.register(portalMedia(app));
+  await r.register(portalTelegram(app));
+  await r.register(portalPush(app));
 
   r.get('/', async (req, reply) => reply.redirect(`${req.base}/${req.headers['accept-language'] ? req.lang : req.community.default_lang}/`));
 
@@ -32,14 +43,17 @@ export const portalRoutes = (app: App) => async (r: FastifyInstance) => {
     const lang = langOf(req);
     const c = req.community;
     const name = pick(c.names, lang, c.default_lang);
+    const news = await homeNewsSection(app, req, lang);
     const body = html`
 <h1>${t(lang, 'portal.home.title')}</h1>
 <p class="lead">${t(lang, 'portal.home.lead', { community: name })}</p>
 <p>${t(lang, 'portal.home.today', { date: formatDate(new Date(), lang, c.time_zone, c.calendar) })}</p>
+${news}
 <section class="card" aria-labelledby="services">
 <h2 id="services">${t(lang, 'portal.home.services')}</h2>
 <ul>
 <li><a href="${req.base}/${lang}/appeals/new">${t(lang, 'appeals.new.link')}</a> — ${t(lang, 'appeals.new.lead')}</li>
+<li><a href="${req.base}/${lang}/appeals/stats">${t(lang, 'appeals.public.stats_link')}</a> — ${t(lang, 'appeals.public.stats_lead')} <a href="${req.base}/${lang}/appeals/public">${t(lang, 'appeals.public.list_link')}</a></li>
 <li><a href="${req.base}/${lang}/login">${t(lang, 'nav.sign_in')}</a> — ${t(lang, 'portal.home.service.account')}</li>
 <li>${t(lang, 'portal.home.service.contacts')}</li>
 </ul>
@@ -120,7 +134,7 @@ ${values.sent
     if (!req.residentId) return reply.redirect(`${req.base}/${lang}/login`);
     const c = req.community;
     const { me, appeals } = await withCommunity(app.db, c.id, async (tx) => ({
-      me: await tx.selectFrom('residents').select(['email', 'phone', 'created_at']).where('id', '=', req.residentId!).executeTakeFirstOrThrow(),
+      me: await tx.selectFrom('residents').select(['email', 'phone', 'created_at', 'telegram_chat_id']).where('id', '=', req.residentId!).executeTakeFirstOrThrow(),
       appeals: await listAppeals(tx, { residentId: req.residentId!, limit: 100 }),
     }));
     const body = html`
@@ -132,6 +146,7 @@ ${appeals.length
     ? html`<ul data-testid="my-appeals">${appeals.map((a) => html`<li><a href="${req.base}/${lang}/appeals/${a.number}">${a.number}</a> — <span aria-hidden="true">${a.icon}</span> ${textIn(a.category_names, lang, c.default_lang)} — <strong>${t(lang, `appeals.status.${a.status}`)}</strong></li>`)}</ul>`
     : html`<p>${t(lang, 'appeals.mine.none')}</p>`}
 <p><a class="button" href="${req.base}/${lang}/appeals/new">${t(lang, 'appeals.new.link')}</a></p>
+${telegramSection(app, req, reply, lang, !!me.telegram_chat_id)}
 <form method="post" action="${req.base}/${lang}/logout">
 <input type="hidden" name="_csrf" value="${csrfToken(req, reply)}">
 <button type="submit" class="secondary">${t(lang, 'nav.sign_out')}</button>
