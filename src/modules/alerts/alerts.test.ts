@@ -73,12 +73,14 @@ describe('emergency alerts: a duty officer issues, every portal page shows it, C
   });
 
   it('issuing shows the banner on every portal page at once, in uk, en and fa; another community sees nothing', async () => {
+    // Pages cached before the alert (news, outages) must not hide it afterwards.
+    for (const path of ['/uk/news', '/uk/outages']) assert.doesNotMatch((await new Client(app.origin).request(path)).text, /data-testid="alert-banner"/);
     const r = await duty.post('/console/alerts/new', compose(), '/console/alerts/new');
     assert.equal(r.status, 303);
     const id = /alerts\/([0-9a-f-]{36})$/.exec(r.location!)![1];
     await new Promise((res) => setTimeout(res, 1100)); // the banner cache lives one second
     const visitor = new Client(app.origin);
-    for (const path of ['/uk/', '/uk/login', '/uk/appeals/new', '/uk/news']) {
+    for (const path of ['/uk/', '/uk/login', '/uk/appeals/new', '/uk/news', '/uk/outages']) {
       const page = await visitor.request(path);
       assert.match(page.text, /data-testid="alert-banner"[\s\S]*вулиця Грушевського перекрита/, path);
     }

@@ -17,6 +17,7 @@ import { createAlert, issueAlert } from '../../modules/alerts/service.ts';
 import { localDate, zonedTimeToUtc } from '../../modules/appeals/deadlines.ts';
 import { consoleBase, consoleLang, hidden, sendConsole, when } from './layout.ts';
 import { textIn } from '../text.ts';
+import { forgetNewsPages } from '../portal/news-cache.ts';
 
 type Form = Record<string, string | string[]>;
 const str = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
@@ -112,6 +113,7 @@ ${s.permissions.has('outages.control') ? html`<a href="${consoleBase(req)}/outag
           contact: str(f.contact), starts_at: fromLocalInput(str(f.starts), c.time_zone) ?? ('' as never), expected_end_at: fromLocalInput(str(f.ends), c.time_zone) ?? ('' as never),
         }, area.rules, lang);
       });
+      forgetNewsPages(req.community.id); // the portal's cached outages page
       return reply.redirect(`${consoleBase(req)}/outages/${id}`, 303);
     } catch (e) {
       if (e instanceof ZodError) return newForm(req, reply, lang, f, Object.values(zodDetails(lang, e)).map((m) => (m.startsWith('outages.') ? t(lang, m as 'outages.error.end_before_start') : m)).join(' '));
@@ -194,6 +196,7 @@ ${o.alert_id ? html`<p><a href="${consoleBase(req)}/alerts/${o.alert_id}">${t(la
         if ('error' in area && area.error) throw invalid({ area: area.error }, 'outages.error.lines');
         await updateOutage(ctx(req, tx), id, { kind, note: str(f.note) ? { [lang]: str(f.note) } : {}, expected_end_at: fromLocalInput(str(f.ends), c.time_zone) ?? undefined }, area.rules, lang);
       });
+      forgetNewsPages(req.community.id); // the portal's cached outages page
       return reply.redirect(`${consoleBase(req)}/outages/${id}`, 303);
     } catch (e) {
       if (e instanceof AppError && e.status === 400) return outagePage(req, reply, lang, s, id, (e.details as { area?: string } | undefined)?.area ?? t(lang, e.key, e.params));
@@ -208,6 +211,7 @@ ${o.alert_id ? html`<p><a href="${consoleBase(req)}/alerts/${o.alert_id}">${t(la
     const { id } = z.object({ id: z.string().uuid() }).parse(req.params);
     await ownOpen(req, s, id);
     await withCommunity(app.db, req.community.id, (tx) => closeOutage(ctx(req, tx), id));
+    forgetNewsPages(req.community.id); // the portal's cached outages page
     return reply.redirect(`${consoleBase(req)}/outages/${id}`, 303);
   });
 

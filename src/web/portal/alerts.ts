@@ -13,7 +13,7 @@ import type { AlertTexts } from '../../modules/alerts/tables.ts';
 import { portalPage } from '../layout.ts';
 import { langOf, sendPage } from './page.ts';
 
-type Banner = { id: string; severity: string; texts: AlertTexts };
+type Banner = { id: string; severity: string; texts: AlertTexts; v: number };
 declare module 'fastify' {
   interface FastifyRequest {
     activeAlerts?: Banner[];
@@ -28,7 +28,7 @@ export async function loadBanner(app: App, req: FastifyRequest): Promise<void> {
   const id = req.community.id;
   let hit = cache.get(id);
   if (!hit || Date.now() - hit.at > TTL_MS) {
-    hit = { at: Date.now(), alerts: withCommunity(app.db, id, (tx) => activeAlerts(tx)).then((rows) => rows.map((r) => ({ id: r.id, severity: r.severity, texts: r.texts }))) };
+    hit = { at: Date.now(), alerts: withCommunity(app.db, id, (tx) => activeAlerts(tx)).then((rows) => rows.map((r) => ({ id: r.id, severity: r.severity, texts: r.texts, v: new Date(r.updated_at).getTime() }))) };
     cache.set(id, hit);
     hit.alerts.catch(() => cache.delete(id));
   }

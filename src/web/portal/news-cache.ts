@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { mayBeResident } from '../../http/auth.ts';
+import type {} from './alerts.ts';
 
 type Rendered = { body: string; type: string };
 // The body is kept encoded: a hit sends bytes without converting the text again.
@@ -62,7 +63,9 @@ export async function sendCached(req: FastifyRequest, reply: FastifyReply, opts:
     const r = await render();
     return reply.header('cache-control', 'private, no-cache').header('vary', 'Cookie').type(r.type).send(r.body);
   }
-  const key = `${req.community.id}|${req.protocol}://${req.host}|${req.url}`;
+  // The emergency banner is part of every page: a new or changed alert makes new keys at once.
+  const alerts = (req.activeAlerts ?? []).map((x) => `${x.id}@${x.v}`).join(',');
+  const key = `${req.community.id}|${req.protocol}://${req.host}|${req.url}|${alerts}`;
   const e = await lookup(key, render);
   reply.header('cache-control', 'public, max-age=60').header('etag', e.etag).header('vary', opts.personal ? 'Cookie, Accept-Encoding' : 'Accept-Encoding');
   if (req.headers['if-none-match'] === e.etag) return reply.code(304).send();

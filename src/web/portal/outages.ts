@@ -14,6 +14,7 @@ import { OUTAGE_KINDS } from '../../modules/outages/tables.ts';
 import { portalPage } from '../layout.ts';
 import { textIn } from '../text.ts';
 import { langOf, sendPage } from './page.ts';
+import { sendCached } from './news-cache.ts';
 
 const Lookup = z.object({ q: z.string().max(200).optional(), street: z.string().uuid().optional(), building: z.string().uuid().optional(), subscribed: z.string().optional() });
 
@@ -40,6 +41,9 @@ export const portalOutages = (app: App) => async (r: FastifyInstance) => {
     const lang = langOf(req);
     const c = req.community;
     const q = Lookup.parse(req.query ?? {});
+    // A crisis surge reads this page: anonymous readers get it from the page cache (keyed by
+    // URL and the active alerts); a signed-in resident's page (subscribe form) is rendered afresh.
+    return sendCached(req, reply, { personal: true }, async () => {
     if (mayBeResident(req)) await loadResident(app, req);
     const { current, planned, lookup } = await withCommunity(app.db, c.id, async (tx) => {
       let lookup: { match?: AddressMatch; options?: AddressMatch[]; hits?: OutageRow[]; none?: boolean } | null = null;
@@ -65,8 +69,8 @@ ${lookup.hits!.length ? list(req, lang, lookup.hits!) : ''}${subscribeForm(req, 
 <section><h2>${t(lang, 'outages.planned_list')}</h2>${list(req, lang, planned)}</section>
 <p>${t(lang, 'outages.feeds')}: <a href="${req.base}/${lang}/outages.rss">RSS</a> · <a href="${req.base}/${lang}/outages.json">JSON</a> · <a href="${req.base}/${lang}/outages.ics">iCalendar</a></p>`;
     const head = html`<link rel="alternate" type="application/rss+xml" title="${t(lang, 'outages.title')}" href="${req.base}/${lang}/outages.rss">`;
-    reply.header('cache-control', req.residentId ? 'private, no-cache' : 'public, max-age=30').header('vary', 'Cookie');
-    return sendPage(reply, portalPage(req, { title: t(lang, 'outages.title'), body, lang, head }));
+    return { body: portalPage(req, { title: t(lang, 'outages.title'), body, lang, head }).value, type: 'text/html; charset=utf-8' };
+    });
   });
 
   r.get('/:lang/outages/:id', async (req, reply) => {
