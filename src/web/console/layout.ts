@@ -47,7 +47,7 @@ dl.facts{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.3rem 
 dl.facts dt{font-weight:600}
 dl.facts dd{margin:0}
 .overdue{color:#a4161a}
-nav.row a[aria-current]{font-weight:700}
+nav.row{display:flex;gap:.4rem 1rem;flex-wrap:wrap}nav.row a[aria-current]{font-weight:700}
 h3{font-size:1rem}
 .langs a{padding:0}
 @media (max-width:45rem){body{grid-template-columns:1fr}}
