@@ -12,12 +12,13 @@ import { addVersion, correctVersion, getMaterial, saveVersion, transition, updat
 import { addPhoto, removePhoto, setPhotoText } from '../../modules/newsroom/photos.ts';
 import { ACTIONS } from '../../modules/newsroom/workflow.ts';
 import { consoleBase, consoleLang, hidden, sendConsole } from './layout.ts';
-import { localInstant, materialInput, newsCtx, one, userError, versionInput, type Form } from './newsroom-form.ts';
+import { materialInput, newsCtx, one, userError, versionInput, type Form } from './newsroom-form.ts';
 import { NEWSROOM_CSS } from './newsroom-form.ts';
 import { versionFields } from './newsroom-fields.ts';
 import { editorPage } from './newsroom-editor.ts';
 import { channelStatus } from '../../modules/channels/service.ts';
 import { forgetNewsPages } from '../portal/news-cache.ts';
+import { localInstant } from './datetime.ts';
 
 const Ids = z.object({ id: z.string().uuid(), vid: z.string().uuid() });
 const LangEnum = z.enum(['uk', 'en', 'fa']);

@@ -14,8 +14,9 @@ import { photosOf } from '../../modules/newsroom/photos.ts';
 import { publicationOf } from '../../modules/newsroom/delivery.ts';
 import { availableActions, canCorrect, canEdit, isWriter } from '../../modules/newsroom/workflow.ts';
 import { consoleBase, consoleLang, hidden, sendConsole, when } from './layout.ts';
-import { localValue, NEWSROOM_CSS, siteOf, type Errors, type Form, fieldError, materialInput, versionInput } from './newsroom-form.ts';
+import { NEWSROOM_CSS, siteOf, type Errors, type Form, fieldError, materialInput, versionInput } from './newsroom-form.ts';
 import { materialFields, versionFields, type MaterialValues, type VersionValues, type Vocabulary } from './newsroom-fields.ts';
+import { localValue } from './datetime.ts';
 
 export type EditorState = { form?: Form; errors?: Errors; notice?: string | null; error?: string | null };
 

@@ -9,7 +9,6 @@ import { AppError } from '../../http/errors.ts';
 import { zodDetails } from '../../http/server.ts';
 import { RTE_CSS } from './newsroom-rte.ts';
 import { t, type Lang, type MessageKey } from '../../i18n/i18n.ts';
-import { zonedTimeToUtc } from '../../modules/appeals/deadlines.ts';
 import { CHANNELS, type ChannelKind } from '../../modules/channels/types.ts';
 import type { NewsCtx } from '../../modules/newsroom/service.ts';
 
@@ -45,21 +44,6 @@ export const versionInput = (f: Form) => ({
   channels: many(f, 'channels').filter((c): c is ChannelKind => (CHANNELS as readonly string[]).includes(c)),
   channel_texts: Object.fromEntries(CHANNELS.map((k) => [k, one(f, `text_${k}`).trim()]).filter(([, v]) => v)) as Partial<Record<ChannelKind, string>>,
 });
-
-/** "2026-05-04T10:30" typed in the community's time zone, as an instant; null when not a time. */
-export function localInstant(value: string, timeZone: string): Date | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value.trim());
-  if (!m) return null;
-  const [y, mo, d, h, mi] = m.slice(1).map(Number);
-  return zonedTimeToUtc(y, mo, d, h, mi, timeZone);
-}
-
-/** An instant as a datetime-local value in the community's time zone. */
-export function localValue(at: Date, timeZone: string): string {
-  const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-    .formatToParts(at).map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
-}
 
 /** Field errors and the page's message for a refused change; null when the error is not the user's. */
 export function userError(lang: Lang, e: unknown): { errors: Errors; message: string; status: number } | null {

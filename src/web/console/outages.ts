@@ -15,22 +15,13 @@ import { parseAreaLines, polygonRules, type AreaRule } from '../../modules/outag
 import { OUTAGE_KINDS } from '../../modules/outages/tables.ts';
 import { createAlert, issueAlert } from '../../modules/alerts/service.ts';
 import { localDate, zonedTimeToUtc } from '../../modules/appeals/deadlines.ts';
+import { localInstant, localValue } from './datetime.ts';
 import { consoleBase, consoleLang, hidden, sendConsole, when } from './layout.ts';
 import { textIn } from '../text.ts';
 import { forgetNewsPages } from '../portal/news-cache.ts';
 
 type Form = Record<string, string | string[]>;
 const str = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
-
-/** datetime-local values are the community's wall time. */
-export function fromLocalInput(value: string, timeZone: string): Date | null {
-  const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)$/.exec(value);
-  return m ? zonedTimeToUtc(+m[1], +m[2], +m[3], +m[4], +m[5], timeZone) : null;
-}
-export function toLocalInput(d: Date, timeZone: string): string {
-  const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d).map((x) => [x.type, x.value]));
-  return `${localDate(d, timeZone)}T${p.hour}:${p.minute}`;
-}
 
 export const consoleOutages = (app: App) => async (r: FastifyInstance) => {
   const ctx = (req: FastifyRequest, tx: OutagesCtx['tx']): OutagesCtx => ({ tx, queue: app.queue, actor: actorOf(req), community: req.community, origin: app.config.publicUrl ?? `${req.protocol}://${req.host}`, base: req.base });
@@ -69,8 +60,8 @@ ${error ? html`<p class="alert" role="alert" id="form-error">${error}</p>` : ''}
 ${districts.length ? html`<fieldset><legend>${t(lang, 'outages.districts')}</legend>${districts.map((d) => html`<label><input type="checkbox" name="districts" value="${d.id}"${[f.districts ?? []].flat().includes(d.id) ? ' checked' : ''}> ${textIn(d.names, lang, c.default_lang)}</label> `)}</fieldset>` : ''}
 <div><label for="polygons">${t(lang, 'outages.polygon')}</label><textarea id="polygons" name="polygons" rows="2" dir="ltr">${v('polygons')}</textarea></div>
 <div><label for="reason">${t(lang, 'outages.reason')}</label><textarea id="reason" name="reason" rows="2" maxlength="2000" required>${v('reason')}</textarea></div>
-<div class="row"><div><label for="starts">${t(lang, 'outages.starts')}</label><input id="starts" name="starts" type="datetime-local" required value="${v('starts') || toLocalInput(new Date(), c.time_zone)}"></div>
-<div><label for="ends">${t(lang, 'outages.ends')}</label><input id="ends" name="ends" type="datetime-local" required value="${v('ends') || toLocalInput(new Date(Date.now() + 4 * 3600_000), c.time_zone)}"></div>
+<div class="row"><div><label for="starts">${t(lang, 'outages.starts')}</label><input id="starts" name="starts" type="datetime-local" required value="${v('starts') || localValue(new Date(), c.time_zone)}"></div>
+<div><label for="ends">${t(lang, 'outages.ends')}</label><input id="ends" name="ends" type="datetime-local" required value="${v('ends') || localValue(new Date(Date.now() + 4 * 3600_000), c.time_zone)}"></div>
 <div><label for="contact">${t(lang, 'outages.contact')}</label><input id="contact" name="contact" maxlength="200" value="${v('contact')}"></div></div>
 <div><button type="submit">${t(lang, 'outages.post')}</button></div></form>`;
     return sendConsole(req, reply, { title: t(lang, 'outages.new'), body, active: '/outages' }, error ? 400 : 200);
@@ -110,7 +101,7 @@ ${s.permissions.has('outages.control') ? html`<a href="${consoleBase(req)}/outag
         if (area.error) throw new AppError(400, 'invalid_input', 'outages.error.lines', { area: area.error });
         return postOutage(ctx(req, tx), {
           organisation_id: s.organisationId!, kind: str(f.kind) as 'other', emergency: str(f.emergency) !== 'false', reason: { [lang]: str(f.reason) },
-          contact: str(f.contact), starts_at: fromLocalInput(str(f.starts), c.time_zone) ?? ('' as never), expected_end_at: fromLocalInput(str(f.ends), c.time_zone) ?? ('' as never),
+          contact: str(f.contact), starts_at: localInstant(str(f.starts), c.time_zone) ?? ('' as never), expected_end_at: localInstant(str(f.ends), c.time_zone) ?? ('' as never),
         }, area.rules, lang);
       });
       forgetNewsPages(req.community.id); // the portal's cached outages page
@@ -164,7 +155,7 @@ ${isStale(o) ? html`<p class="alert" role="status">${t(lang, 'outages.stale')}</
 ${error ? html`<p class="alert" role="alert">${error}</p>` : ''}
 ${mine && o.status === 'open' ? html`<form class="stack card" method="post" action="${base}/update">${hidden(req, reply)}
 <div class="row"><div><label for="ukind">${t(lang, 'outages.update.kind')}</label><select id="ukind" name="kind">${(['expected_end', 'partial', 'area', 'note'] as const).map((k) => html`<option value="${k}">${t(lang, `outages.update.${k}`)}</option>`)}</select></div>
-<div><label for="uend">${t(lang, 'outages.update.expected_end')}</label><input id="uend" name="ends" type="datetime-local" value="${toLocalInput(new Date(o.expected_end_at), c.time_zone)}"></div></div>
+<div><label for="uend">${t(lang, 'outages.update.expected_end')}</label><input id="uend" name="ends" type="datetime-local" value="${localValue(new Date(o.expected_end_at), c.time_zone)}"></div></div>
 <div><label for="uarea">${t(lang, 'outages.area')} <span class="hint">${t(lang, 'outages.area.hint')}</span></label><textarea id="uarea" name="area" rows="2"></textarea></div>
 <div><label for="unote">${t(lang, 'outages.update.note')}</label><textarea id="unote" name="note" rows="2" maxlength="2000"></textarea></div>
 <div class="row"><div><button type="submit">${t(lang, 'outages.update.save')}</button></div></div></form>
@@ -194,7 +185,7 @@ ${o.alert_id ? html`<p><a href="${consoleBase(req)}/alerts/${o.alert_id}">${t(la
         const kind = str(f.kind) as 'note';
         const area = kind === ('area' as string) ? await areaRules(tx, f, lang, c.default_lang) : { rules: [] };
         if ('error' in area && area.error) throw invalid({ area: area.error }, 'outages.error.lines');
-        await updateOutage(ctx(req, tx), id, { kind, note: str(f.note) ? { [lang]: str(f.note) } : {}, expected_end_at: fromLocalInput(str(f.ends), c.time_zone) ?? undefined }, area.rules, lang);
+        await updateOutage(ctx(req, tx), id, { kind, note: str(f.note) ? { [lang]: str(f.note) } : {}, expected_end_at: localInstant(str(f.ends), c.time_zone) ?? undefined }, area.rules, lang);
       });
       forgetNewsPages(req.community.id); // the portal's cached outages page
       return reply.redirect(`${consoleBase(req)}/outages/${id}`, 303);
