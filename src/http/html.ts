@@ -10,6 +10,11 @@ export class Html {
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ESC[c]);
 
+// XML 1.0 forbids most control characters even when escaped; a pasted text may carry them.
+const INVALID_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
+/** Text for an XML document (feeds, CAP, sitemaps): escaped, control characters dropped. */
+export const xml = (s: string) => escape(s.replace(INVALID_XML, ''));
+
 type Part = Html | string | number | null | undefined | false | Part[];
 
 function render(v: Part): string {

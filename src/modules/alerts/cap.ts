@@ -1,5 +1,6 @@
 // OASIS CAP 1.2: one message per issue, update and cancel; one <info> per language.
 import { t, type Lang } from '../../i18n/i18n.ts';
+import { xml } from '../../http/html.ts';
 import type { Texts } from '../../db/types.ts';
 import type { AlertTexts } from './tables.ts';
 import type { AlertEvent } from './schema.ts';
@@ -18,10 +19,9 @@ export type CapAlert = {
 export type CapMessage = { identifier: string; sender: string; sent: Date; msgType: 'Alert' | 'Update' | 'Cancel'; references: { identifier: string; sent: Date }[] };
 
 const LOCALE: Record<Lang, string> = { uk: 'uk-UA', en: 'en-US', fa: 'fa-IR' };
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 /** CAP's dateTime: seconds and a numeric offset. The schema refuses "Z" and fractions. */
 export const capTime = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, '+00:00');
-const el = (name: string, value: string | null | undefined) => (value ? `<${name}>${esc(value)}</${name}>` : '');
+const el = (name: string, value: string | null | undefined) => (value ? `<${name}>${xml(value)}</${name}>` : '');
 
 export function renderCap(alert: CapAlert, msg: CapMessage, opts: { communityName: (lang: Lang) => string; defaultLang: Lang; web: (lang: Lang) => string }): string {
   const langs = (['uk', 'en', 'fa'] as const).filter((l) => alert.texts[l]?.headline);

@@ -1,6 +1,7 @@
 // RSS 2.0, Atom 1.0 and JSON Feed 1.1 of published materials: plain functions from a list of
 // items to the document's text, so every feed (all news, a category, a tag, a rubric) shares them.
 import type { Lang } from '../../db/types.ts';
+import { xml } from '../../http/html.ts';
 
 export type FeedItem = {
   /** Stable id: the material version's URN (a slug may change, the id does not). */
@@ -34,10 +35,7 @@ export const FEED_TYPES = {
 } as const;
 export type FeedKind = keyof typeof FEED_TYPES;
 
-// XML 1.0 forbids most control characters even when escaped; a pasted text may carry them.
-const INVALID_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
-const XML_ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-export const xml = (s: string) => s.replace(INVALID_XML, '').replace(/[&<>"']/g, (c) => XML_ESC[c]);
+export { xml } from '../../http/html.ts';
 
 const updatedOf = (f: Feed) => f.items.reduce((m, i) => (i.updated > m ? i.updated : m), new Date(0));
 

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../http/context.ts';
-import { html } from '../../http/html.ts';
+import { html, xml } from '../../http/html.ts';
 import { notFound } from '../../http/errors.ts';
 import { formatDate, pick, t, type Lang } from '../../i18n/i18n.ts';
 import { withCommunity } from '../../db/db.ts';
@@ -73,18 +73,17 @@ ${tx.instruction ? html`<h2>${t(lang, 'alerts.banner.more')}</h2><p><strong>${tx
     const origin = app.config.publicUrl ?? `${req.protocol}://${req.host}`;
     const rows = await withCommunity(app.db, c.id, (tx) => recentMessages(tx));
     const lang = c.default_lang;
-    const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     const self = `${origin}${req.base}/cap/alerts.atom`;
     const updated = rows[0] ? capTime(new Date(rows[0].sent_at)) : capTime(new Date(0));
     const entries = rows.map((m) => {
       const texts = m.texts as AlertTexts;
       const head = texts[lang]?.headline ?? Object.values(texts)[0]?.headline ?? '';
-      return `<entry><id>urn:citydesk:cap:${esc(m.identifier)}</id><title>${esc(`${m.msg_type}: ${head}`)}</title><updated>${capTime(new Date(m.sent_at))}</updated>`
+      return `<entry><id>urn:citydesk:cap:${xml(m.identifier)}</id><title>${xml(`${m.msg_type}: ${head}`)}</title><updated>${capTime(new Date(m.sent_at))}</updated>`
         + `<link rel="alternate" type="application/cap+xml" href="${origin}${req.base}/cap/alerts/${m.id}.xml"/>`
-        + `<link rel="related" type="text/html" href="${origin}${req.base}/${lang}/alerts/${m.alert_id}"/><summary>${esc(head)}</summary></entry>`;
+        + `<link rel="related" type="text/html" href="${origin}${req.base}/${lang}/alerts/${m.alert_id}"/><summary>${xml(head)}</summary></entry>`;
     });
-    const feed = `<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><id>${esc(self)}</id><title>${esc(t(lang, 'alerts.feed.title', { community: pick(c.names, lang, lang) }))}</title>`
-      + `<updated>${updated}</updated><link rel="self" href="${esc(self)}"/><author><name>${esc(pick(c.names, lang, lang))}</name></author>${entries.join('')}</feed>`;
+    const feed = `<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><id>${xml(self)}</id><title>${xml(t(lang, 'alerts.feed.title', { community: pick(c.names, lang, lang) }))}</title>`
+      + `<updated>${updated}</updated><link rel="self" href="${xml(self)}"/><author><name>${xml(pick(c.names, lang, lang))}</name></author>${entries.join('')}</feed>`;
     return reply.type('application/atom+xml; charset=utf-8').header('cache-control', 'public, max-age=5').send(feed);
   });
 };

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../http/context.ts';
 import { actorOf } from '../../http/context.ts';
-import { html } from '../../http/html.ts';
+import { html, xml } from '../../http/html.ts';
 import { checkCsrf, csrfToken, loadResident, mayBeResident } from '../../http/auth.ts';
 import { withCommunity } from '../../db/db.ts';
 import { formatDate, pick, t, type Lang } from '../../i18n/i18n.ts';
@@ -130,7 +130,6 @@ ${o.contact ? html`<dt>${t(lang, 'outages.contact')}</dt><dd>${o.contact}</dd>` 
 
   const feedRows = (req: FastifyRequest) => withCommunity(app.db, req.community.id, async (tx) => [...(await listOutages(tx, { when: 'current' })), ...(await listOutages(tx, { when: 'planned' }))]);
   const origin = (req: FastifyRequest) => app.config.publicUrl ?? `${req.protocol}://${req.host}`;
-  const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
   r.get('/:lang/outages.json', async (req, reply) => {
     const lang = langOf(req);
