@@ -41,11 +41,11 @@ export async function warmUp(url: string, requests = 200, concurrency = 8): Prom
   return { bodyBytes };
 }
 
-/** Runs autocannon as its own node process (not sharing a CPU thread with the server) and
- * parses its JSON result; killed if it overruns its time by a minute. */
-export function autocannon(url: string, connections: number, seconds: number): Promise<AutocannonResult> {
-  const bin = path.join(ROOT, 'node_modules', 'autocannon', 'autocannon.js');
-  const child = track(spawn(process.execPath, [bin, '-j', '-c', String(connections), '-d', String(seconds), url], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
+/** Runs a node script as its own process (so it does not share a CPU thread with the
+ * server), echoes its stderr, and parses the last JSON line it prints; killed if it overruns
+ * `seconds` by a minute. */
+export function runJsonChild<T>(args: string[], seconds: number, what: string): Promise<T> {
+  const child = track(spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -53,23 +53,27 @@ export function autocannon(url: string, connections: number, seconds: number): P
     err += d;
     process.stderr.write(d);
   });
-  const done = new Promise<AutocannonResult>((resolve, reject) => {
+  const done = new Promise<T>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code, signal) => {
-      if (code !== 0) return reject(new Error(`autocannon exited with code ${code} signal ${signal}: ${err.slice(-2000)}`));
+      if (code !== 0) return reject(new Error(`${what} exited with code ${code} signal ${signal}: ${err.slice(-2000)}`));
       const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-      if (!line) return reject(new Error(`autocannon printed no JSON result: ${out.slice(-2000)}`));
+      if (!line) return reject(new Error(`${what} printed no JSON result: ${out.slice(-2000)}`));
       try {
-        resolve(JSON.parse(line) as AutocannonResult);
+        resolve(JSON.parse(line) as T);
       } catch (e) {
-        reject(new Error(`autocannon output is not JSON: ${String(e)}`));
+        reject(new Error(`${what} output is not JSON: ${String(e)}`));
       }
     });
   });
-  return withTimeout(done, (seconds + 60) * 1000, 'autocannon').catch((e) => {
+  return withTimeout(done, (seconds + 60) * 1000, what).catch((e) => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     throw e;
   });
 }
+
+/** autocannon with `connections` for `seconds`, its JSON result. */
+export const autocannon = (url: string, connections: number, seconds: number) =>
+  runJsonChild<AutocannonResult>([path.join(ROOT, 'node_modules', 'autocannon', 'autocannon.js'), '-j', '-c', String(connections), '-d', String(seconds), url], seconds, 'autocannon');
 
 export const errorsOf = (r: AutocannonResult) => r.errors + r.timeouts + r.non2xx;

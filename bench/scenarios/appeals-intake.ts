@@ -2,12 +2,12 @@
 // `POST /api/v1/appeals` with the demo operator's API token, as a call-centre or chatbot
 // integration would: every request its own Idempotency-Key. 32 connections, 15 s. After the
 // run every acknowledged number must be in the database, once, and nothing more.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { createDb } from '../../src/db/db.ts';
-import { cpuMs, hostLoad, log, makeDataDir, postgresPids, removeDataDir, ROOT, Server, sleep, track, withTimeout } from '../lib/server.ts';
+import { cpuMs, hostLoad, log, makeDataDir, postgresPids, removeDataDir, ROOT, Server, sleep } from '../lib/server.ts';
 import { durationSeconds } from '../lib/stats.ts';
+import { runJsonChild } from '../lib/autocannon.ts';
 
 const CONNECTIONS = 32;
 const WARMUP_REQUESTS = 200;
@@ -27,31 +27,8 @@ const appeal = (categoryId: string) => ({
   notify_via: 'sms',
 });
 
-function runLoad(options: Record<string, unknown>, seconds: number): Promise<LoadResult> {
-  const child = track(spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/lib/post-load.ts'), JSON.stringify(options)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-    err += d;
-    process.stderr.write(d);
-  });
-  const done = new Promise<LoadResult>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code, signal) => {
-      if (code !== 0) return reject(new Error(`load generator exited with code ${code} signal ${signal}: ${err.slice(-2000)}`));
-      try {
-        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as LoadResult);
-      } catch (e) {
-        reject(new Error(`load generator printed no JSON: ${String(e)} ${out.slice(-500)}`));
-      }
-    });
-  });
-  return withTimeout(done, (seconds + 60) * 1000, 'load generator').catch((e) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    throw e;
-  });
-}
+const runLoad = (options: Record<string, unknown>, seconds: number) =>
+  runJsonChild<LoadResult>(['--import', 'tsx', path.join(ROOT, 'bench/lib/post-load.ts'), JSON.stringify(options)], seconds, 'load generator');
 
 export async function appealsIntake(): Promise<Record<string, unknown>> {
   const seconds = durationSeconds();
