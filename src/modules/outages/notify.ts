@@ -25,27 +25,27 @@ type Sub = { id: string; channel: 'email' | 'sms' | 'telegram'; recipient: strin
 export async function notifySubscribers(ctx: OutagesCtx, outageId: string, event: 'posted' | 'changed' | 'closed'): Promise<number> {
   const { tx, community } = ctx;
   const o = await tx.selectFrom('outages').selectAll().where('id', '=', outageId).executeTakeFirstOrThrow();
-  const subs = await sql<Sub>`
-    select s.id, s.channel, s.recipient, s.lang, s.unsubscribe_token, b.lat, b.lon
-    from outage_subscriptions s
-    join streets st on st.id = s.street_id
-    left join buildings b on b.id = s.building_id
-    where s.ended_at is null and (cardinality(s.kinds) = 0 or ${o.kind} = any(s.kinds))
-      and exists (select 1 from outage_areas a where a.outage_id = ${outageId} and (
+  // The address rules are matched in SQL; polygons against each subscribed building's point.
+  const polygons = (await tx.selectFrom('outage_areas').select('polygon').where('outage_id', '=', outageId).where('kind', '=', 'polygon').execute()).map((p) => p.polygon!);
+  const subs = await sql<Sub & { by_rule: boolean }>`
+    select * from (select s.id, s.channel, s.recipient, s.lang, s.unsubscribe_token, b.lat, b.lon,
+      exists (select 1 from outage_areas a where a.outage_id = ${outageId} and (
         (a.kind = 'street' and a.street_id = s.street_id)
         or (a.kind = 'range' and a.street_id = s.street_id and (s.building_id is null or (
           substring(b.number from '\\d+')::int between a.from_number and a.to_number
           and (a.parity = 'all' or (a.parity = 'odd') = (substring(b.number from '\\d+')::int % 2 = 1)))))
         or (a.kind = 'building' and (a.building_id = s.building_id or (s.building_id is null and a.street_id = s.street_id)))
-        or (a.kind = 'district' and coalesce(b.district_id, st.district_id) = a.district_id)
-        or a.kind = 'polygon'))`.execute(tx);
-  const polygons = (await tx.selectFrom('outage_areas').select('polygon').where('outage_id', '=', outageId).where('kind', '=', 'polygon').execute()).map((p) => p.polygon!);
-  const onlyPolygons = !(await tx.selectFrom('outage_areas').select('id').where('outage_id', '=', outageId).where('kind', '!=', 'polygon').executeTakeFirst());
+        or (a.kind = 'district' and coalesce(b.district_id, st.district_id) = a.district_id))) as by_rule
+    from outage_subscriptions s
+    join streets st on st.id = s.street_id
+    left join buildings b on b.id = s.building_id
+    where s.ended_at is null and (cardinality(s.kinds) = 0 or ${o.kind} = any(s.kinds))) x
+    where x.by_rule or (${polygons.length > 0} and x.lat is not null)`.execute(tx);
   const hold = !o.emergency ? quietUntil(new Date(), community.time_zone) : null;
   let sent = 0;
   for (const s of subs.rows) {
-    // A subscription reached only through a polygon needs its building inside it.
-    if (onlyPolygons && !(s.lat !== null && s.lon !== null && polygons.some((p) => insidePolygon(s.lat!, s.lon!, p)))) continue;
+    const inPolygon = s.lat !== null && s.lon !== null && polygons.some((p) => insidePolygon(s.lat!, s.lon!, p));
+    if (!s.by_rule && !inPolygon) continue;
     const lang = s.lang;
     const d = (x: Date) => formatDate(new Date(x), lang, community.time_zone, community.calendar, true);
     const kind = t(lang, `outages.kind.${o.kind}`);

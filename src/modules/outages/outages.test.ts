@@ -112,6 +112,14 @@ describe('outages: a dispatcher posts by address, subscribers are told, the port
     await until('restored sms', async () => sms.received.find((m) => m.phone === '380931000003' && /відновлено/.test(m.text)));
   });
 
+  it('a polygon beside address rules does not reach subscribers outside both', async () => {
+    const before = sms.received.length;
+    const r = await post({ area: 'вул. Лесі Українки, 4', polygons: '10,10 10.01,10 10.01,10.01 10,10.01 10,10' });
+    assert.equal(r.status, 303, r.text.slice(0, 300));
+    await new Promise((res) => setTimeout(res, 1500));
+    assert.equal(sms.received.slice(before).filter((m) => /Аварійне/.test(m.text)).length, 0);
+  });
+
   it('an emergency outage becomes a CAP alert in one action (category Infra)', async () => {
     const r = await post({ area: 'вул. Івана Франка', kind: 'cold_water' });
     const id = /outages\/([0-9a-f-]{36})$/.exec(r.location!)![1];
