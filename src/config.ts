@@ -36,6 +36,9 @@ const Env = z.object({
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'a bot token from @BotFather, like 123456:ABC-def').optional(),
   TELEGRAM_BOT_USERNAME: z.string().regex(/^\w{5,32}$/).optional(),
   TELEGRAM_API_URL: z.string().url().default('https://api.telegram.org'),
+  OUTBOX_RATE_EMAIL: z.coerce.number().min(0.1).max(10_000).default(20),
+  OUTBOX_RATE_SMS: z.coerce.number().min(0.1).max(10_000).default(20),
+  OUTBOX_RATE_TELEGRAM: z.coerce.number().min(0.1).max(10_000).default(25),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -69,6 +72,8 @@ export type Config = {
   sms?: { url: string; token: string; sender: string };
   /** The city's Telegram bot for residents' notifications; without it Telegram is not offered. */
   telegram?: { token: string; username: string | null; apiUrl: string };
+  /** Messages per second each outbox lane sends at most (the gateway's allowance). */
+  outboxRates: { email: number; sms: number; telegram: number };
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
 };
 
@@ -108,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpFrom: e.SMTP_FROM,
     sms: e.SMS_GATEWAY_URL && e.SMS_GATEWAY_TOKEN ? { url: e.SMS_GATEWAY_URL, token: e.SMS_GATEWAY_TOKEN, sender: e.SMS_SENDER } : undefined,
     telegram: e.TELEGRAM_BOT_TOKEN ? { token: e.TELEGRAM_BOT_TOKEN, username: e.TELEGRAM_BOT_USERNAME ?? null, apiUrl: e.TELEGRAM_API_URL } : undefined,
+    outboxRates: { email: e.OUTBOX_RATE_EMAIL, sms: e.OUTBOX_RATE_SMS, telegram: e.OUTBOX_RATE_TELEGRAM },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -12,7 +12,7 @@ import { sweepJob } from './modules/appeals/jobs.ts';
 import { moduleJobs } from './jobs/modules.ts';
 import { buildServer, pingDb } from './http/server.ts';
 import { CommunityRegistry } from './modules/communities/service.ts';
-import { deliverJob } from './modules/outbox/service.ts';
+import { startLanes } from './modules/outbox/lanes.ts';
 import { createMailer } from './modules/outbox/mailer.ts';
 import { emailGateway, smsGateway, telegramGateway, type Gateways } from './modules/outbox/gateways.ts';
 import { setUpTelegramBot } from './web/telegram-bot.ts';
@@ -58,7 +58,6 @@ export async function start(config: Config) {
     origin: () => config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${listenPort}`,
   };
   const jobs: JobDef[] = [
-    deliverJob(db, gateways, () => queueRef!),
     sweepJob(appealDeps),
     ...moduleJobs({ ...appealDeps, config, log, get queue() { return queueRef!; } }),
     { name: 'maintenance.prune', schema: z.object({}).passthrough(), cron: '17 * * * *', run: async () => {
@@ -68,6 +67,7 @@ export async function start(config: Config) {
   ];
   const queue = await startQueue(url, jobs, { work: config.worker, log });
   queueRef = queue;
+  const lanes = config.worker ? startLanes({ url, db, gateways, rates: config.outboxRates, log }) : null;
 
   const demoLoaded = await loadDemo(db, config, log);
   let ready = false;
@@ -95,6 +95,7 @@ export async function start(config: Config) {
       const idle = setInterval(() => server.server.closeIdleConnections(), 100);
       await server.close().finally(() => clearInterval(idle));
       await queue.stop(); // lets the running job finish
+      await lanes?.stop(); // lets the messages in flight finish
       mailer?.close();
       await db.destroy().catch(() => {}); // ends the pool too
       if (embedded) await embedded.stop();

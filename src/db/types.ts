@@ -142,12 +142,17 @@ export interface OutboxMessagesTable {
   subject: string | null;
   body: string;
   purpose: string;
-  status: Generated<'pending' | 'sent' | 'held' | 'failed'>;
+  status: Generated<'pending' | 'sending' | 'sent' | 'held' | 'failed'>;
   attempts: Generated<number>;
   last_error: string | null;
   provider_id: string | null;
   created_at: Created;
   sent_at: NullableStamp;
+  /** Higher goes first in its lane (emergency alerts). */
+  priority: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  claimed_until: Date | null;
+  fanout_id: string | null;
 }
 
 export interface AuditLogTable {

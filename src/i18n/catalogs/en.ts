@@ -179,6 +179,7 @@ export const en = {
   'outbox.created': 'Created',
   'outbox.attempts': 'Attempts',
   'outbox.status.pending': 'waiting',
+  'outbox.status.sending': 'sending',
   'outbox.status.sent': 'sent',
   'outbox.status.held': 'held (not connected)',
   'outbox.status.failed': 'failed',

@@ -179,6 +179,7 @@ export const fa: CoreCatalog = {
   'outbox.created': 'تاریخ ایجاد',
   'outbox.attempts': 'تعداد تلاش',
   'outbox.status.pending': 'در انتظار',
+  'outbox.status.sending': 'در حال ارسال',
   'outbox.status.sent': 'ارسال‌شده',
   'outbox.status.held': 'نگه‌داشته‌شده (متصل نیست)',
   'outbox.status.failed': 'ناموفق',

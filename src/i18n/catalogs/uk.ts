@@ -179,6 +179,7 @@ export const uk: CoreCatalog = {
   'outbox.created': 'Створено',
   'outbox.attempts': 'Спроби',
   'outbox.status.pending': 'очікує',
+  'outbox.status.sending': 'надсилається',
   'outbox.status.sent': 'надіслано',
   'outbox.status.held': 'затримано (не підключено)',
   'outbox.status.failed': 'помилка',

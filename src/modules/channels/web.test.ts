@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createECDH, randomBytes } from 'node:crypto';
-import { SMTPServer } from 'smtp-server';
+import { fakeRelay } from '../../test/fakes/smtp.ts';
 import sharp from 'sharp';
 import { withCommunity } from '../../db/db.ts';
 import { freshDatabase, startTestApp } from '../../test/harness.ts';
@@ -34,28 +34,11 @@ async function cityDb() {
   return { ...fresh, cid };
 }
 
-function smtpRelay() {
-  const mails: { to: string[]; raw: string }[] = [];
-  const server = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
-    onData(stream, session, cb) {
-      let raw = '';
-      stream.on('data', (d) => (raw += d));
-      stream.on('end', () => { mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw }); cb(); });
-    },
-  });
-  return {
-    mails,
-    listen: () => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.server.address() as { port: number }).port))),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 describe('channels in the console and on the portal', () => {
   let app: Awaited<ReturnType<typeof startTestApp>>;
   let tg: Awaited<ReturnType<typeof fakeTelegram>>;
   let push: Awaited<ReturnType<typeof fakePush>>;
-  const relay = smtpRelay();
+  const relay = fakeRelay();
   let smtpPort = 0;
   let cid = '';
   let dbInfo: Awaited<ReturnType<typeof cityDb>>;

@@ -1,52 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SMTPServer } from 'smtp-server';
 import { sql } from 'kysely';
 import { startTestApp } from '../../test/harness.ts';
 import { Client } from '../../test/client.ts';
 import { until } from '../../test/until.ts';
-
-/** A local SMTP relay that speaks real SMTP; it can be told to refuse mail for a while. */
-function fakeRelay() {
-  const received: string[] = [];
-  let refusing = false;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onRcptTo(_addr, _session, cb) {
-      if (refusing) return cb(Object.assign(new Error('Mailbox temporarily unavailable'), { responseCode: 451 }));
-      cb();
-    },
-    onData(stream, _session, cb) {
-      let data = '';
-      stream.on('data', (d) => (data += d));
-      stream.on('end', () => {
-        received.push(data);
-        cb();
-      });
-    },
-  });
-  return {
-    received,
-    refuse: (v: boolean) => (refusing = v),
-    listen: () => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.server.address() as { port: number }).port))),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** The text body of a single-part message, decoded from base64 or quoted-printable. */
-function mailText(raw: string): string {
-  const [head, ...rest] = raw.split('\r\n\r\n');
-  const body = rest.join('\r\n\r\n');
-  if (/content-transfer-encoding:\s*base64/i.test(head)) return Buffer.from(body.replace(/\s/g, ''), 'base64').toString('utf8');
-  if (/content-transfer-encoding:\s*quoted-printable/i.test(head)) {
-    const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
-    return Buffer.from(bytes, 'latin1').toString('utf8');
-  }
-  return body;
-}
-
+import { fakeRelay, mailText } from '../../test/fakes/smtp.ts';
 
 describe('outbox: every message is kept, delivered by SMTP, retried when the relay fails', () => {
   const relay = fakeRelay();
@@ -91,7 +49,7 @@ describe('outbox: every message is kept, delivered by SMTP, retried when the rel
     assert.match(failed.last_error ?? '', /451|unavailable/i);
     relay.refuse(false);
     // Do not wait for the back-off: bring the retry forward.
-    await sql`update pgboss.job set start_after = now() where name = 'outbox.deliver' and state = 'retry'`.execute(app.app.db);
+    await sql`update outbox_messages set next_attempt_at = now() where status = 'pending'`.execute(app.app.db);
     await until('delivery after retry', async () => ((await message('petro@example.org'))?.status === 'sent' ? true : null), 60_000);
     assert.equal(relay.received.filter((m) => m.includes('petro@example.org')).length, 1);
   });

@@ -59,7 +59,7 @@ describe('SMS through an HTTP gateway (TurboSMS JSON API)', () => {
     await until('a failed attempt', async () => ((await message('+380671112255'))?.attempts ?? 0) >= 1);
     assert.equal((await message('+380671112255')).status, 'pending');
     gw.setMode('ok');
-    await sql`update pgboss.job set start_after = now() where name = 'outbox.deliver' and state = 'retry'`.execute(app.app.db);
+    await sql`update outbox_messages set next_attempt_at = now() where status = 'pending'`.execute(app.app.db);
     await until('sent after recovery', async () => ((await message('+380671112255'))?.status === 'sent' ? true : null), 60_000);
     assert.equal(gw.received.filter((m) => m.phone === '380671112255').length, 1);
   });

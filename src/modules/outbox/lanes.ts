@@ -1,0 +1,157 @@
+// The outbox's delivery lanes: one per channel (e-mail, SMS, Telegram bot). A lane takes the
+// most urgent due message, sends it through the channel's gateway and records the outcome,
+// never faster than the channel's configured rate, with a few sends in flight at once.
+//
+// One process drives a lane at a time: it holds a session advisory lock on its own
+// connection, so the rate is the deployment's, not each process's, and a process that dies
+// lets go of its lanes with its connection. A message is marked 'sending' just before its
+// request leaves; 'sending' rows found by the next holder were in flight when the last one
+// died: they are sent again (an emergency had better arrive twice than never), and their
+// number is at most the lane's concurrency. See README.md.
+import pg from 'pg';
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import { withSystem, type Db } from '../../db/db.ts';
+import { GatewayError, type Gateways } from './gateways.ts';
+import type { OutboxChannel } from './service.ts';
+
+export const OUTBOX_CHANNELS: OutboxChannel[] = ['email', 'sms', 'telegram'];
+
+/** Messages per second per channel. */
+export type LaneRates = Record<OutboxChannel, number>;
+
+export const RETRY = { baseSeconds: 10, maxSeconds: 900, maxAttempts: 8 };
+const backoff = (attempt: number) => Math.min(RETRY.maxSeconds, RETRY.baseSeconds * 2 ** Math.max(0, attempt - 1));
+const IDLE_MS = 200;
+const LOCK_CLASS = 7272;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** How many sends a lane keeps in flight: enough to reach its rate against a gateway that
+ * takes a few hundred milliseconds to answer. */
+export const laneConcurrency = (rate: number) => Math.min(32, Math.max(2, Math.ceil(rate / 4)));
+
+type Row = { id: string; community_id: string; recipient: string; subject: string | null; body: string; attempts: number };
+
+export type Lanes = { stop: () => Promise<void> };
+
+export function startLanes(deps: { url: string; db: Db; gateways: Gateways; rates: LaneRates; log: Logger }): Lanes {
+  let stopped = false;
+  let client: pg.Client | null = null;
+  const held = new Set<OutboxChannel>();
+
+  /** The lock connection; lost with its locks when the database goes away. */
+  async function lockClient(): Promise<pg.Client> {
+    if (client) return client;
+    const c = new pg.Client({ connectionString: deps.url });
+    c.on('error', () => {
+      held.clear();
+      if (client === c) client = null;
+    });
+    await c.connect();
+    client = c;
+    return c;
+  }
+
+  async function takeLane(channel: OutboxChannel): Promise<boolean> {
+    if (held.has(channel)) return true;
+    const c = await lockClient();
+    const r = await c.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [LOCK_CLASS, OUTBOX_CHANNELS.indexOf(channel)]);
+    if (!r.rows[0].ok) return false;
+    held.add(channel);
+    // Whatever this lane had in flight belonged to a process that is gone.
+    const again = await withSystem(deps.db, (tx) => tx.updateTable('outbox_messages')
+      .set({ status: 'pending', claimed_until: null, last_error: 'in flight when its worker stopped; sent again' })
+      .where('channel', '=', channel).where('status', '=', 'sending').executeTakeFirst());
+    if (Number(again.numUpdatedRows)) deps.log.warn({ channel, messages: Number(again.numUpdatedRows) }, 'outbox: messages in flight at a crash are sent again');
+    return true;
+  }
+
+  const claim = (channel: OutboxChannel) =>
+    withSystem(deps.db, async (tx) => {
+      const r = await sql<Row>`
+        update outbox_messages set status = 'sending', claimed_until = now() + interval '1 minute', attempts = attempts + 1
+        where id = (select id from outbox_messages where channel = ${channel} and status = 'pending' and next_attempt_at <= now()
+                    order by priority desc, next_attempt_at limit 1 for update skip locked)
+        returning id, community_id, recipient, subject, body, attempts`.execute(tx);
+      return r.rows[0] ?? null;
+    });
+
+  const record = (id: string, set: Record<string, unknown>) =>
+    withSystem(deps.db, (tx) => tx.updateTable('outbox_messages').set({ claimed_until: null, ...set }).where('id', '=', id).where('status', '=', 'sending').execute());
+
+  async function send(channel: OutboxChannel, m: Row): Promise<number | undefined> {
+    const gateway = deps.gateways[channel]!;
+    try {
+      const providerId = await gateway.send({ id: m.id, recipient: m.recipient, subject: m.subject, body: m.body });
+      await record(m.id, { status: 'sent', sent_at: sql`now()`, provider_id: providerId, last_error: null });
+      return undefined;
+    } catch (err) {
+      const e = err instanceof GatewayError ? err : new GatewayError(String((err as Error).message));
+      const lastError = e.message.slice(0, 500);
+      if (e.opts.permanent || (e.opts.retryAfter === undefined && m.attempts >= RETRY.maxAttempts)) {
+        await record(m.id, { status: 'failed', last_error: lastError });
+        return undefined;
+      }
+      // The provider said when to come back: this message, and the whole lane, wait until then.
+      const wait = e.opts.retryAfter ?? backoff(m.attempts);
+      await record(m.id, { status: 'pending', last_error: lastError, next_attempt_at: sql`now() + make_interval(secs => ${wait})` });
+      return e.opts.retryAfter;
+    }
+  }
+
+  async function lane(channel: OutboxChannel) {
+    const rate = deps.rates[channel];
+    const interval = 1000 / rate;
+    let nextSlot = 0;
+    let pausedUntil = 0;
+    const slot = async () => {
+      const at = Math.max(nextSlot, Date.now(), pausedUntil);
+      nextSlot = at + interval;
+      if (at > Date.now()) await sleep(at - Date.now());
+    };
+    const worker = async () => {
+      while (!stopped && held.has(channel)) {
+        await slot();
+        if (stopped) return;
+        const m = await claim(channel);
+        if (!m) {
+          await sleep(IDLE_MS);
+          continue;
+        }
+        const retryAfter = await send(channel, m);
+        if (retryAfter) pausedUntil = Math.max(pausedUntil, Date.now() + retryAfter * 1000);
+      }
+    };
+    while (!stopped) {
+      try {
+        if (!(await takeLane(channel))) {
+          await sleep(1000);
+          continue;
+        }
+        if (!deps.gateways[channel]) {
+          // Not connected: messages are kept as "held", shown in the console's outbox.
+          await withSystem(deps.db, (tx) => tx.updateTable('outbox_messages').set({ status: 'held' })
+            .where('channel', '=', channel).where('status', '=', 'pending').where('next_attempt_at', '<=', new Date()).execute());
+          await sleep(IDLE_MS * 2);
+          continue;
+        }
+        await Promise.all(Array.from({ length: laneConcurrency(rate) }, worker));
+      } catch (err) {
+        if (stopped) return;
+        deps.log.error({ err: { message: (err as Error).message }, channel }, 'outbox lane error');
+        await sleep(1000);
+      }
+    }
+  }
+
+  const running = OUTBOX_CHANNELS.map((c) => lane(c));
+  return {
+    stop: async () => {
+      stopped = true;
+      await Promise.all(running);
+      await client?.end().catch(() => {});
+      client = null;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// A local SMTP relay that speaks real SMTP (smtp-server) on 127.0.0.1: it records each
+// message with its envelope recipients, and can be told to refuse mail for a while.
+import { SMTPServer } from 'smtp-server';
+
+export type FakeMail = { to: string[]; raw: string; at: number };
+
+export function fakeRelay() {
+  const mails: FakeMail[] = [];
+  let refusing = false;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onRcptTo(_addr, _session, cb) {
+      if (refusing) return cb(Object.assign(new Error('Mailbox temporarily unavailable'), { responseCode: 451 }));
+      cb();
+    },
+    onData(stream, session, cb) {
+      let raw = '';
+      stream.on('data', (d) => (raw += d));
+      stream.on('end', () => {
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw, at: Date.now() });
+        cb();
+      });
+    },
+  });
+  return {
+    mails,
+    /** The raw messages, in the order received. */
+    get received() {
+      return mails.map((m) => m.raw);
+    },
+    refuse: (v: boolean) => (refusing = v),
+    listen: () => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.server.address() as { port: number }).port))),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The text body of a single-part message, decoded from base64 or quoted-printable. */
+export function mailText(raw: string): string {
+  const [head, ...rest] = raw.split('\r\n\r\n');
+  const body = rest.join('\r\n\r\n');
+  if (/content-transfer-encoding:\s*base64/i.test(head)) return Buffer.from(body.replace(/\s/g, ''), 'base64').toString('utf8');
+  if (/content-transfer-encoding:\s*quoted-printable/i.test(head)) {
+    const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+    return Buffer.from(bytes, 'latin1').toString('utf8');
+  }
+  return body;
+}
