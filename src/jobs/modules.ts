@@ -10,6 +10,8 @@ import { appealsDailyJobs } from '../modules/appeals/jobs-daily.ts';
 import { appealsImportJobs } from '../modules/appeals/jobs-import.ts';
 import { outageJobs } from '../modules/outages/jobs.ts';
 import { addressJobs } from '../modules/addresses/jobs.ts';
+import { alertJobs } from '../modules/alerts/fanout.ts';
+import { loadCommunities } from '../modules/communities/service.ts';
 
 export type ModuleDeps = {
   db: Db;
@@ -30,4 +32,5 @@ export const moduleJobs = (d: ModuleDeps): JobDef[] => [
   ...appealsImportJobs(d),
   ...outageJobs(d),
   ...addressJobs(d),
+  ...alertJobs({ db: d.db, origin: d.origin, community: async (id) => (await loadCommunities(d.db)).find((c) => c.id === id) }),
 ];

@@ -12,6 +12,8 @@ export type JobDef<S extends z.ZodType = z.ZodType> = {
   cron?: string;
   retryLimit?: number;
   retryDelay?: number;
+  /** How often an idle worker looks for this job (seconds; pg-boss allows 0.5 and up). */
+  pollSeconds?: number;
   run: (data: z.infer<S>) => Promise<void>;
 };
 
@@ -64,7 +66,7 @@ export async function startQueue(url: string, jobs: JobDef[], opts: { work: bool
   }
   if (opts.work) {
     for (const job of jobs) {
-      await boss.work(job.name, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([j]) => {
+      await boss.work(job.name, { batchSize: 1, pollingIntervalSeconds: job.pollSeconds ?? 1 }, async ([j]) => {
         const data = job.schema.parse(j.data);
         await job.run(data);
       });

@@ -11,6 +11,7 @@ import { CHANNELS, queueDeliveries, type Publication } from '../channels/service
 import { AlertInput, CAP_CATEGORY, parsePolygons, type AlertEvent } from './schema.ts';
 import { renderCap, type CapMessage } from './cap.ts';
 import type { AlertTexts } from './tables.ts';
+import { FANOUT_JOB, type FanoutJob } from './fanout.ts';
 
 export type AlertsCtx = { tx: Tx; queue: Queue; actor: Actor; community: Community; origin: string; base: string };
 export type Alert = Awaited<ReturnType<typeof getAlert>>;
@@ -110,6 +111,9 @@ async function publish(ctx: AlertsCtx, a: Alert, msgType: CapMessage['msgType'])
     bodyText, url: link(ctx, a.id, lang), images: [], tags: [], urgent: true,
   };
   await queueDeliveries(tx, ctx.queue, { communityId: community.id, publication, channels: [...CHANNELS].filter((c) => c !== 'print'), action: 'publish', priority: true, actor: ctx.actor });
+  // Every subscriber in the area: one job, which writes all their messages at once (fanout.ts).
+  const job: FanoutJob = { communityId: community.id, alertId: a.id, version, msgType, requestedAt: now.toISOString() };
+  await ctx.queue.sendInTx(tx, FANOUT_JOB, job, { singletonKey: `${a.id}:${version}`, priority: 10 });
 }
 
 async function lockAlert(tx: Tx, id: string) {

@@ -39,7 +39,18 @@ export interface AlertMessagesTable {
   xml: string;
 }
 
+export interface AlertFanoutsTable {
+  id: Generated<string>;
+  community_id: string;
+  alert_id: string;
+  version: number;
+  requested_at: Date;
+  queued_at: Created;
+  messages: number;
+}
+
 export interface AlertTables {
   alerts: AlertsTable;
   alert_messages: AlertMessagesTable;
+  alert_fanouts: AlertFanoutsTable;
 }

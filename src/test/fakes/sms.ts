@@ -9,14 +9,16 @@ export async function fakeSmsGateway(token: string) {
   const received: FakeSms[] = [];
   let mode: 'ok' | 'down' | 'rate_limited' | 'refuse' = 'ok';
   let n = 0;
+  let delayMs = 0;
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () => {
-      const send = (status: number, json: unknown, headers: Record<string, string> = {}) => {
+      // A slow gateway: the message is taken at once, the answer comes later.
+      const send = (status: number, json: unknown, headers: Record<string, string> = {}) => setTimeout(() => {
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(JSON.stringify(json));
-      };
+      }, delayMs);
       if (req.method !== 'POST' || req.url !== '/message/send.json') return send(404, { response_code: 404, response_status: 'NOT_FOUND', response_result: null });
       if (req.headers.authorization !== `Bearer ${token}`) return send(401, { response_code: 103, response_status: 'REQUIRED_TOKEN', response_result: null });
       if (mode === 'down') return send(503, { response_code: 999, response_status: 'SERVICE_UNAVAILABLE', response_result: null });
@@ -43,6 +45,7 @@ export async function fakeSmsGateway(token: string) {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,
     setMode: (m: typeof mode) => (mode = m),
+    setDelay: (ms: number) => (delayMs = ms),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

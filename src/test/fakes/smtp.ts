@@ -7,6 +7,7 @@ export type FakeMail = { to: string[]; raw: string; at: number };
 export function fakeRelay() {
   const mails: FakeMail[] = [];
   let refusing = false;
+  let delayMs = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -19,8 +20,9 @@ export function fakeRelay() {
       let raw = '';
       stream.on('data', (d) => (raw += d));
       stream.on('end', () => {
+        // Taken at once; the relay's "250 OK" comes after the delay.
         mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw, at: Date.now() });
-        cb();
+        setTimeout(cb, delayMs);
       });
     },
   });
@@ -31,6 +33,7 @@ export function fakeRelay() {
       return mails.map((m) => m.raw);
     },
     refuse: (v: boolean) => (refusing = v),
+    setDelay: (ms: number) => (delayMs = ms),
     listen: () => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.server.address() as { port: number }).port))),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

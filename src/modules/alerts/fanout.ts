@@ -1,0 +1,111 @@
+// An alert's message (Alert, Update or Cancel) to every subscriber in its area: the outage
+// subscribers (per street or building) on e-mail, SMS and the city's Telegram bot. Issuing
+// queues this job in its own transaction; the job writes every outbox row with ONE
+// INSERT ... SELECT and the alert_fanouts row that says it is done, in one transaction, so a
+// fan-out happens exactly once even if the job runs again after a crash. The rows carry the
+// alerts' priority: the outbox lanes send them before anything else waiting.
+import { z } from 'zod';
+import { sql } from 'kysely';
+import { withCommunity, type Db, type Tx } from '../../db/db.ts';
+import type { JobDef } from '../../jobs/queue.ts';
+import { t, type Lang } from '../../i18n/i18n.ts';
+import type { Community } from '../communities/service.ts';
+import { insidePolygon } from '../outages/areas.ts';
+import type { AlertTexts } from './tables.ts';
+
+export const FANOUT_JOB = 'alerts.fanout';
+export const ALERT_PRIORITY = 10;
+const LANGS: Lang[] = ['uk', 'en', 'fa'];
+const TOKEN = '{unsubscribe_token}';
+
+export const FanoutJob = z.object({
+  communityId: z.string().uuid(),
+  alertId: z.string().uuid(),
+  version: z.number().int().min(1),
+  msgType: z.enum(['Alert', 'Update', 'Cancel']),
+  requestedAt: z.string(),
+});
+export type FanoutJob = z.infer<typeof FanoutJob>;
+
+export type FanoutDeps = { db: Db; origin: () => string; community: (id: string) => Promise<Community | undefined> };
+
+const base = (c: Community) => (c.is_default ? '' : `/c/${c.slug}`);
+
+/** The words one subscriber gets, per language and kind of channel; the unsubscribe token is
+ * filled in by the INSERT for each subscriber. */
+function words(c: Community, origin: string, a: { id: string; texts: AlertTexts }, msgType: FanoutJob['msgType'], lang: Lang, telegram: boolean) {
+  const text = a.texts[lang] ?? a.texts[c.default_lang] ?? Object.values(a.texts)[0]!;
+  const prefix = msgType === 'Cancel' ? `${t(lang, 'alerts.prefix.cancel')}: ` : msgType === 'Update' ? `${t(lang, 'alerts.prefix.update')}: ` : '';
+  const subject = `${prefix}${text.headline}`;
+  const link = `${origin}${base(c)}/${lang}/outages/unsubscribe/${TOKEN}`;
+  const body = [
+    subject,
+    text.description,
+    text.instruction ? `${t(lang, 'alerts.banner.more')}: ${text.instruction}` : '',
+    `${origin}${base(c)}/${lang}/alerts/${a.id}`,
+    t(lang, telegram ? 'outages.notice.stop_telegram' : 'outages.notice.unsubscribe', { link }),
+  ].filter(Boolean).join('\n');
+  return { subject, body };
+}
+
+/** Subscriptions inside the alert's polygons (by their building, or their street's buildings'
+ * middle when they subscribed a whole street); null when the alert has no polygons. */
+async function insidePolygons(tx: Tx, polygons: [number, number][][]): Promise<string[] | null> {
+  if (!polygons.length) return null;
+  const rows = await sql<{ id: string; lat: number | null; lon: number | null }>`
+    select s.id, coalesce(b.lat, m.lat) as lat, coalesce(b.lon, m.lon) as lon
+    from outage_subscriptions s
+    left join buildings b on b.id = s.building_id
+    left join lateral (select avg(lat) as lat, avg(lon) as lon from buildings where street_id = s.street_id and lat is not null) m on s.building_id is null
+    where s.ended_at is null`.execute(tx);
+  return rows.rows.filter((r) => r.lat !== null && r.lon !== null && polygons.some((p) => insidePolygon(r.lat!, r.lon!, p))).map((r) => r.id);
+}
+
+/** Writes the fan-out of one alert message; returns how many messages it queued (0 when it
+ * was done before). */
+export async function fanOut(deps: FanoutDeps, job: FanoutJob): Promise<number> {
+  const c = await deps.community(job.communityId);
+  if (!c) return 0;
+  return withCommunity(deps.db, c.id, async (tx) => {
+    const claimed = await tx.insertInto('alert_fanouts')
+      .values({ community_id: c.id, alert_id: job.alertId, version: job.version, requested_at: new Date(job.requestedAt), messages: 0 })
+      .onConflict((oc) => oc.columns(['community_id', 'alert_id', 'version']).doNothing())
+      .returning('id').executeTakeFirst();
+    if (!claimed) return 0;
+    const a = await tx.selectFrom('alerts').select(['id', 'texts', 'polygons', 'district_codes']).where('id', '=', job.alertId).executeTakeFirstOrThrow();
+    const inside = await insidePolygons(tx, a.polygons as [number, number][][]);
+    const w = Object.fromEntries(LANGS.flatMap((l) => [false, true].map((tg) => [`${l}:${tg}`, words(c, deps.origin(), a, job.msgType, l, tg)])));
+    const pickText = (field: 'subject' | 'body') => sql<string>`case
+      when s.channel = 'telegram' and s.lang = 'en' then ${w['en:true'][field]} when s.channel = 'telegram' and s.lang = 'fa' then ${w['fa:true'][field]}
+      when s.channel = 'telegram' then ${w['uk:true'][field]}
+      when s.lang = 'en' then ${w['en:false'][field]} when s.lang = 'fa' then ${w['fa:false'][field]} else ${w['uk:false'][field]} end`;
+    const districts = a.district_codes ?? [];
+    // One message per (channel, recipient), whatever number of addresses they subscribed.
+    const r = await sql`
+      insert into outbox_messages (community_id, channel, recipient, subject, body, purpose, priority, fanout_id)
+      select ${c.id}, s.channel, s.recipient, ${pickText('subject')}, replace(${pickText('body')}, ${TOKEN}, s.unsubscribe_token),
+             ${`alert_${job.msgType.toLowerCase()}`}, ${ALERT_PRIORITY}, ${claimed.id}
+      from (select distinct on (s.channel, s.recipient) s.* from outage_subscriptions s
+            ${districts.length ? sql`left join buildings b on b.id = s.building_id join streets st on st.id = s.street_id` : sql``}
+            where s.ended_at is null
+            ${inside ? sql`and s.id = any(${inside}::uuid[])` : sql``}
+            ${districts.length ? sql`and coalesce(b.district_id, st.district_id) in (select id from address_districts where key = any(${districts}::text[]))` : sql``}
+            order by s.channel, s.recipient, s.created_at) s`.execute(tx);
+    const n = Number(r.numAffectedRows ?? 0);
+    await tx.updateTable('alert_fanouts').set({ messages: n, queued_at: sql`clock_timestamp()` }).where('id', '=', claimed.id).execute();
+    return n;
+  });
+}
+
+export const alertJobs = (deps: FanoutDeps): JobDef[] => [
+  { name: FANOUT_JOB, schema: FanoutJob, retryLimit: 10, retryDelay: 2, pollSeconds: 0.5, run: async (data) => void (await fanOut(deps, data as FanoutJob)) },
+];
+
+/** How far an alert's fan-outs got: per message, how many were queued and sent. */
+export async function fanoutProgress(tx: Tx, alertId: string) {
+  return sql<{ version: number; queued_at: Date; messages: number; sent: string; failed: string }>`
+    select f.version, f.queued_at, f.messages,
+      (select count(*) from outbox_messages m where m.fanout_id = f.id and m.status = 'sent') as sent,
+      (select count(*) from outbox_messages m where m.fanout_id = f.id and m.status = 'failed') as failed
+    from alert_fanouts f where f.alert_id = ${alertId} order by f.version`.execute(tx).then((r) => r.rows);
+}
