@@ -4,12 +4,11 @@
 ALTER TABLE outbox_messages
   ADD COLUMN priority smallint NOT NULL DEFAULT 0,
   ADD COLUMN next_attempt_at timestamptz NOT NULL DEFAULT now(),
-  -- while 'sending': the worker's lease; a row still 'sending' after it ended was in flight
-  -- when its worker died, and is sent again (see the outbox README).
+  -- while 'sending': until when its worker means to be done (shown in the console)
   ADD COLUMN claimed_until timestamptz,
   ADD COLUMN fanout_id uuid;
 ALTER TABLE outbox_messages DROP CONSTRAINT outbox_messages_status_check;
-ALTER TABLE outbox_messages ADD CONSTRAINT outbox_messages_status_check CHECK (status IN ('pending', 'sending', 'sent', 'held', 'failed'));
+ALTER TABLE outbox_messages ADD CONSTRAINT outbox_messages_status_check CHECK (status IN ('pending', 'sending', 'sent', 'held', 'failed', 'unknown'));
 -- The lanes' work list: small, because sent rows leave it.
 CREATE INDEX outbox_due ON outbox_messages (channel, priority DESC, next_attempt_at) WHERE status = 'pending';
 CREATE INDEX outbox_in_flight ON outbox_messages (channel, claimed_until) WHERE status = 'sending';

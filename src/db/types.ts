@@ -142,7 +142,7 @@ export interface OutboxMessagesTable {
   subject: string | null;
   body: string;
   purpose: string;
-  status: Generated<'pending' | 'sending' | 'sent' | 'held' | 'failed'>;
+  status: Generated<'pending' | 'sending' | 'sent' | 'held' | 'failed' | 'unknown'>;
   attempts: Generated<number>;
   last_error: string | null;
   provider_id: string | null;

@@ -1,45 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { sql } from 'kysely';
 import { freshDatabase } from '../test/harness.ts';
 import { Client } from '../test/client.ts';
 import { DEMO_PASSWORD } from '../demo/load.ts';
 import { createDb } from '../db/db.ts';
 import { fakeRelay } from '../test/fakes/smtp.ts';
-
-/** Starts `src/main.ts` as its own process and resolves with its port once /readyz answers. */
-export async function spawnServer(env: Record<string, string>): Promise<{ child: ChildProcess; origin: string; output: () => string }> {
-  // NODE_TEST_CONTEXT would make the child behave as a test-runner subprocess.
-  const { NODE_TEST_CONTEXT: _ctx, ...parentEnv } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...parentEnv, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const origin = `http://127.0.0.1:${env.PORT}`;
-  const end = Date.now() + 60_000;
-  while (Date.now() < end) {
-    if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
-    const ok = await fetch(`${origin}/readyz`).then((r) => r.status === 200, () => false);
-    if (ok) return { child, origin, output: () => out };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`server did not become ready: ${out}`);
-}
-
-export const stopServer = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-    child.kill('SIGTERM');
-  });
-
-const freePort = () => 20000 + Math.floor(Math.random() * 20000);
+import { spawnServer, stopServer } from '../test/spawn.ts';
 
 describe('two server processes share one database', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
@@ -52,8 +19,8 @@ describe('two server processes share one database', () => {
     const smtp = `smtp://127.0.0.1:${await relay.listen()}`;
     // Started together: migrations and the demo load must happen exactly once.
     [a, b] = await Promise.all([
-      spawnServer({ DATABASE_URL: db.url, PORT: String(freePort()), CITYDESK_DEMO: 'true', SMTP_URL: smtp }),
-      spawnServer({ DATABASE_URL: db.url, PORT: String(freePort()), CITYDESK_DEMO: 'true', SMTP_URL: smtp }),
+      spawnServer({ DATABASE_URL: db.url, CITYDESK_DEMO: 'true', SMTP_URL: smtp }),
+      spawnServer({ DATABASE_URL: db.url, CITYDESK_DEMO: 'true', SMTP_URL: smtp }),
     ]);
   });
   after(async () => {

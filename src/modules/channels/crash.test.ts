@@ -6,7 +6,8 @@
 // as "unknown", and the test answers as the editor would after looking at the channel.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnServer } from '../../test/spawn.ts';
 import { withCommunity, withSystem } from '../../db/db.ts';
 import { fakeTelegram } from '../../test/fakes/telegram.ts';
 import { fakeGraph } from '../../test/fakes/graph.ts';
@@ -16,18 +17,7 @@ import { queueDeliveries, resolveUnknown } from './service.ts';
 import { channelsEnv, connect, publication, until } from './test-kit.ts';
 import type { Publication } from './types.ts';
 
-async function spawnWorker(url: string): Promise<ChildProcess> {
-  const { NODE_TEST_CONTEXT: _ctx, ...env } = process.env;
-  const port = String(20000 + Math.floor(Math.random() * 20000));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...env, DATABASE_URL: url, PORT: port, HOST: '127.0.0.1', CITYDESK_DEMO: 'false', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  await until('the worker process to be ready', async () => {
-    if (child.exitCode !== null) throw new Error(`worker exited: ${err}`);
-    return fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false);
-  }, 90_000);
-  return child;
-}
+const spawnWorker = async (url: string): Promise<ChildProcess> => (await spawnServer({ DATABASE_URL: url, CITYDESK_DEMO: 'false' })).child;
 
 describe('a worker killed in the middle of a fan-out', () => {
   let env: Awaited<ReturnType<typeof channelsEnv>>;

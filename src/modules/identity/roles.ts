@@ -6,6 +6,8 @@ export type Role = (typeof ROLES)[number];
 
 export type Permission =
   | 'users.manage' | 'organisations.manage' | 'audit.read' | 'outbox.read' | 'jobs.read'
+  // send again the messages whose delivery a crash left unknown
+  | 'outbox.resend'
   | 'communities.manage' | 'console.use' | 'appeals.use'
   // newsroom: write drafts; review, approve and publish; connect channels; media library
   | 'news.write' | 'news.publish' | 'channels.manage' | 'media.manage'
@@ -17,14 +19,14 @@ export type Permission =
   | 'outages.post' | 'outages.control';
 
 const GRANTS: Record<Role, Permission[]> = {
-  community_admin: ['console.use', 'appeals.use', 'users.manage', 'organisations.manage', 'audit.read', 'outbox.read', 'jobs.read', 'channels.manage', 'appeals.admin', 'addresses.manage', 'media.manage', 'alerts.configure', 'outages.control'],
+  community_admin: ['console.use', 'appeals.use', 'users.manage', 'organisations.manage', 'audit.read', 'outbox.read', 'outbox.resend', 'jobs.read', 'channels.manage', 'appeals.admin', 'addresses.manage', 'media.manage', 'alerts.configure', 'outages.control'],
   press_editor: ['console.use', 'news.write', 'news.publish', 'channels.manage', 'media.manage', 'outbox.read'],
   press_author: ['console.use', 'news.write', 'media.manage'],
   appeals_operator: ['console.use', 'appeals.use', 'outbox.read', 'outages.control'],
   appeals_controller: ['console.use', 'appeals.use', 'outbox.read', 'outages.control'],
   executor: ['console.use', 'appeals.use'],
   utility_dispatcher: ['console.use', 'outages.post'],
-  duty_officer: ['console.use', 'outbox.read', 'alerts.issue', 'alerts.approve', 'outages.control'],
+  duty_officer: ['console.use', 'outbox.read', 'outbox.resend', 'alerts.issue', 'alerts.approve', 'outages.control'],
   council_secretary: ['console.use'],
   media_officer: ['console.use', 'news.write', 'media.manage'],
   leadership: ['console.use', 'appeals.use', 'audit.read', 'alerts.approve', 'outages.control'],

@@ -4,10 +4,11 @@
 //
 // One process drives a lane at a time: it holds a session advisory lock on its own
 // connection, so the rate is the deployment's, not each process's, and a process that dies
-// lets go of its lanes with its connection. A message is marked 'sending' just before its
-// request leaves; 'sending' rows found by the next holder were in flight when the last one
-// died: they are sent again (an emergency had better arrive twice than never), and their
-// number is at most the lane's concurrency. See README.md.
+// lets go of its lanes with its connection. A message is marked 'sending' at its slot, just
+// before its request leaves; 'sending' rows found by the next holder were in flight when the
+// last one died. Whether they arrived nobody knows (no gateway here has an idempotency key):
+// they become 'unknown', are never re-sent blindly, and the console offers to send them
+// again. Their number is at most the lane's concurrency. See README.md.
 import pg from 'pg';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
@@ -60,21 +61,23 @@ export function startLanes(deps: { url: string; db: Db; gateways: Gateways; rate
     if (!r.rows[0].ok) return false;
     held.add(channel);
     // Whatever this lane had in flight belonged to a process that is gone.
-    const again = await withSystem(deps.db, (tx) => tx.updateTable('outbox_messages')
-      .set({ status: 'pending', claimed_until: null, last_error: 'in flight when its worker stopped; sent again' })
+    const lost = await withSystem(deps.db, (tx) => tx.updateTable('outbox_messages')
+      .set({ status: 'unknown', claimed_until: null, last_error: 'in flight when its worker stopped' })
       .where('channel', '=', channel).where('status', '=', 'sending').executeTakeFirst());
-    if (Number(again.numUpdatedRows)) deps.log.warn({ channel, messages: Number(again.numUpdatedRows) }, 'outbox: messages in flight at a crash are sent again');
+    if (Number(lost.numUpdatedRows)) deps.log.warn({ channel, messages: Number(lost.numUpdatedRows) }, 'outbox: messages in flight at a crash are now "unknown"');
     return true;
   }
 
-  const claim = (channel: OutboxChannel) =>
+  /** Takes up to `n` due messages of the lane, most urgent first, marking them 'sending'. */
+  const claim = (channel: OutboxChannel, n: number) =>
     withSystem(deps.db, async (tx) => {
       const r = await sql<Row>`
         update outbox_messages set status = 'sending', claimed_until = now() + interval '1 minute', attempts = attempts + 1
-        where id = (select id from outbox_messages where channel = ${channel} and status = 'pending' and next_attempt_at <= now()
-                    order by priority desc, next_attempt_at limit 1 for update skip locked)
-        returning id, community_id, recipient, subject, body, attempts`.execute(tx);
-      return r.rows[0] ?? null;
+        where id in (select id from outbox_messages where channel = ${channel} and status = 'pending' and next_attempt_at <= now()
+                     order by priority desc, next_attempt_at limit ${n} for update skip locked)
+        returning id, community_id, recipient, subject, body, attempts, priority, next_attempt_at`.execute(tx);
+      // The order of the sub-select, which an UPDATE ... RETURNING does not keep.
+      return (r.rows as (Row & { priority: number; next_attempt_at: Date })[]).sort((a, b) => b.priority - a.priority || +a.next_attempt_at - +b.next_attempt_at);
     });
 
   const record = (id: string, set: Record<string, unknown>) =>
@@ -103,6 +106,7 @@ export function startLanes(deps: { url: string; db: Db; gateways: Gateways; rate
   async function lane(channel: OutboxChannel) {
     const rate = deps.rates[channel];
     const interval = 1000 / rate;
+    const concurrency = laneConcurrency(rate);
     let nextSlot = 0;
     let pausedUntil = 0;
     const slot = async () => {
@@ -110,18 +114,22 @@ export function startLanes(deps: { url: string; db: Db; gateways: Gateways; rate
       nextSlot = at + interval;
       if (at > Date.now()) await sleep(at - Date.now());
     };
-    const worker = async () => {
+    /** Sends what is due, paced, with up to `concurrency` requests out; returns when the lane
+     * has nothing due (or the process stops, or lost its lock). A message is taken at its
+     * slot, right before its request leaves, so 'sending' means "the request is out". */
+    const drain = async () => {
+      const inFlight = new Set<Promise<void>>();
       while (!stopped && held.has(channel)) {
         await slot();
-        if (stopped) return;
-        const m = await claim(channel);
-        if (!m) {
-          await sleep(IDLE_MS);
-          continue;
-        }
-        const retryAfter = await send(channel, m);
-        if (retryAfter) pausedUntil = Math.max(pausedUntil, Date.now() + retryAfter * 1000);
+        const [m] = await claim(channel, 1);
+        if (!m) break;
+        const p: Promise<void> = send(channel, m).then((retryAfter) => {
+          if (retryAfter) pausedUntil = Math.max(pausedUntil, Date.now() + retryAfter * 1000);
+        }).finally(() => inFlight.delete(p));
+        inFlight.add(p);
+        if (inFlight.size >= concurrency) await Promise.race(inFlight);
       }
+      await Promise.all(inFlight);
     };
     while (!stopped) {
       try {
@@ -136,7 +144,8 @@ export function startLanes(deps: { url: string; db: Db; gateways: Gateways; rate
           await sleep(IDLE_MS * 2);
           continue;
         }
-        await Promise.all(Array.from({ length: laneConcurrency(rate) }, worker));
+        await drain();
+        if (!stopped) await sleep(IDLE_MS);
       } catch (err) {
         if (stopped) return;
         deps.log.error({ err: { message: (err as Error).message }, channel }, 'outbox lane error');

@@ -33,3 +33,17 @@ export async function listOutbox(tx: Tx, filter: { status?: string; limit: numbe
   if (filter.status) q = q.where('status', '=', filter.status as 'pending');
   return q.execute();
 }
+
+/** Sends again messages whose delivery a crash left unknown (all of the community's, or the
+ * given ones); returns how many. */
+export async function resendUnknown(tx: Tx, ids?: string[]): Promise<number> {
+  let q = tx.updateTable('outbox_messages').set({ status: 'pending', next_attempt_at: new Date(), last_error: null }).where('status', '=', 'unknown');
+  if (ids) q = q.where('id', 'in', ids.length ? ids : ['00000000-0000-0000-0000-000000000000']);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+export async function countUnknown(tx: Tx): Promise<number> {
+  const r = await tx.selectFrom('outbox_messages').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '=', 'unknown').executeTakeFirstOrThrow();
+  return Number(r.n);
+}

@@ -13,7 +13,7 @@ import { createOrganisation, getOrganisation, listOrganisations, ORGANISATION_KI
 import { ROLES } from '../../modules/identity/roles.ts';
 import { listUserSessions, endUserSessions } from '../../modules/identity/sessions.ts';
 import { recordAudit, searchAudit } from '../../modules/audit/service.ts';
-import { listOutbox } from '../../modules/outbox/service.ts';
+import { countUnknown, listOutbox, resendUnknown } from '../../modules/outbox/service.ts';
 import { listJobs, retryJob } from '../../jobs/inspect.ts';
 import { consoleBase, consoleLang, hidden, sendConsole, when } from './layout.ts';
 import { historyTable } from './history.ts';
@@ -245,12 +245,35 @@ ${rows.length === 100 && last ? html`<p><a href="?${new URLSearchParams({ ...(q.
   r.get('/outbox', async (req, reply) => {
     requireStaff(req, 'outbox.read');
     const lang = consoleLang(req);
-    const rows = await inTx(req, (tx) => listOutbox(tx, { limit: 200 }));
-    const body = html`<p>${t(lang, 'outbox.lead')}</p><table data-testid="outbox"><thead><tr><th>${t(lang, 'outbox.created')}</th><th>${t(lang, 'outbox.channel')}</th><th>${t(lang, 'outbox.recipient')}</th><th>${t(lang, 'outbox.subject')}</th><th>${t(lang, 'outbox.status')}</th><th>${t(lang, 'outbox.attempts')}</th></tr></thead><tbody>
-${rows.map((m) => html`<tr><td>${when(req, m.created_at)}</td><td>${m.channel}</td><td class="mono">${m.recipient}</td><td><details><summary>${m.subject ?? m.purpose}</summary><pre style="white-space:pre-wrap">${m.body}</pre></details></td><td>${t(lang, `outbox.status.${m.status}`)}${m.last_error ? html`<br><span class="hint">${m.last_error}</span>` : ''}</td><td>${m.attempts}</td></tr>`)}
+    const q = z.object({ status: z.enum(['pending', 'sending', 'sent', 'held', 'failed', 'unknown']).optional(), resent: z.coerce.number().int().min(0).optional() }).parse(req.query ?? {});
+    const [rows, unknown] = await inTx(req, async (tx) => [await listOutbox(tx, { status: q.status, limit: 200 }), await countUnknown(tx)] as const);
+    const canResend = req.staff!.permissions.has('outbox.resend');
+    const resend = (action: string, label: string, cls = 'secondary') => html`<form class="inline" method="post" action="${consoleBase(req)}/outbox/${action}">${hidden(req, reply)}<button class="${cls}" type="submit">${label}</button></form>`;
+    const body = html`<p>${t(lang, 'outbox.lead')}</p>
+${q.resent !== undefined ? html`<p role="status" class="notice">${t(lang, 'outbox.unknown.done', { count: q.resent })}</p>` : ''}
+${unknown ? html`<div class="alert" role="alert" data-testid="outbox-unknown"><p>${t(lang, 'outbox.unknown.notice', { count: unknown })}</p>
+<p><a href="?status=unknown">${t(lang, 'outbox.status.unknown')}</a>${canResend ? html` ${resend('resend', t(lang, 'outbox.unknown.resend_all'))}` : ''}</p></div>` : ''}
+<table data-testid="outbox"><thead><tr><th>${t(lang, 'outbox.created')}</th><th>${t(lang, 'outbox.channel')}</th><th>${t(lang, 'outbox.recipient')}</th><th>${t(lang, 'outbox.subject')}</th><th>${t(lang, 'outbox.status')}</th><th>${t(lang, 'outbox.attempts')}</th></tr></thead><tbody>
+${rows.map((m) => html`<tr><td>${when(req, m.created_at)}</td><td>${m.channel}</td><td class="mono">${m.recipient}</td><td><details><summary>${m.subject ?? m.purpose}</summary><pre style="white-space:pre-wrap">${m.body}</pre></details></td><td>${t(lang, `outbox.status.${m.status}`)}${m.last_error ? html`<br><span class="hint">${m.last_error}</span>` : ''}${m.status === 'unknown' && canResend ? html`<br>${resend(`${m.id}/resend`, t(lang, 'outbox.unknown.resend'))}` : ''}</td><td>${m.attempts}</td></tr>`)}
 </tbody></table>`;
     return sendConsole(req, reply, { title: t(lang, 'outbox.title'), body, active: '/outbox' });
   });
+
+  // Messages a crash left "unknown": sent again only when a person decides so.
+  const resendRoute = (path: string, ids: (params: unknown) => string[] | undefined) =>
+    r.post(path, async (req, reply) => {
+      requireStaff(req, 'outbox.resend');
+      checkCsrf(req);
+      const only = ids(req.params);
+      const n = await inTx(req, async (tx) => {
+        const count = await resendUnknown(tx, only);
+        await recordAudit(tx, actorOf(req), { action: 'outbox.resend', objectType: 'outbox', objectId: only?.[0] ?? null, note: { count } });
+        return count;
+      });
+      return reply.redirect(`${consoleBase(req)}/outbox?resent=${n}`, 303);
+    });
+  resendRoute('/outbox/resend', () => undefined);
+  resendRoute('/outbox/:id/resend', (p) => [z.object({ id: z.string().uuid() }).parse(p).id]);
 
   r.get('/jobs', async (req, reply) => {
     requireStaff(req, 'jobs.read');
