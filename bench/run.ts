@@ -9,6 +9,7 @@ import { appealsIntake } from './scenarios/appeals-intake.ts';
 import { appealsDashboard } from './scenarios/appeals-dashboard.ts';
 import { publishFanout } from './scenarios/publish-fanout.ts';
 import { outageLookup, outagePageSurge } from './scenarios/outages.ts';
+import { alertFanout } from './scenarios/alert-fanout.ts';
 
 type Scenario = { run: () => Promise<Record<string, unknown>>; limitMs: () => number };
 
@@ -23,6 +24,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'publish-fanout': { run: publishFanout, limitMs: () => 15 * 60_000 },
   'outage-page-surge': { run: outagePageSurge, limitMs: () => (4 * 60 + benchSeconds() + 60) * 1000 },
   'outage-lookup': { run: outageLookup, limitMs: () => 10 * 60_000 },
+  'alert-fanout': { run: alertFanout, limitMs: () => 10 * 60_000 },
   // Generating the million appeals takes minutes on 2 cores; two measured periods follow.
   'appeals-dashboard': { run: appealsDashboard, limitMs: () => (15 * 60 + 2 * benchSeconds() + 60) * 1000 },
 };
