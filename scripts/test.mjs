@@ -26,8 +26,9 @@ function find(dir, re) {
 }
 
 // What a fresh machine lacks for the tests: Debian's Chromium (browser tests) and the
-// PostgreSQL client tools (the backup test). Installed when we may (root with apt-get).
-const missing = [['/usr/bin/chromium', 'chromium'], ['/usr/bin/pg_dump', 'postgresql-client'], ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', 'fonts-dejavu-core']].filter(([f]) => !existsSync(f)).map(([, p]) => p);
+// PostgreSQL client tools (the backup test), DejaVu and pdftotext (the print test), ffmpeg (the
+// video test makes its clips with it; videos' poster frames). Installed when we may (root with apt-get).
+const missing = [['/usr/bin/chromium', 'chromium'], ['/usr/bin/pg_dump', 'postgresql-client'], ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', 'fonts-dejavu-core'], ['/usr/bin/pdftotext', 'poppler-utils'], ['/usr/bin/ffmpeg', 'ffmpeg']].filter(([f]) => !existsSync(f)).map(([, p]) => p);
 if (missing.length && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
   console.log(`Installing ${missing.join(', ')} from Debian for the tests`);
   run('apt-get', ['update', '-qq']);
@@ -63,7 +64,7 @@ const only = process.argv.slice(2);
 const unit = find('src', /\.test\.ts$/).filter((f) => !only.length || only.some((o) => f.includes(o)));
 const browser = existsSync('e2e') ? find('e2e', /\.test\.ts$/).filter((f) => !only.length || only.some((o) => f.includes(o))) : [];
 let status = 0;
-if (unit.length) status = run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...unit], env);
-if (browser.length) status = run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=300000', ...browser], env) || status;
+if (unit.length) status = run(process.execPath, ['--import', 'tsx', '--test', '--test-force-exit', '--test-concurrency=2', '--test-timeout=120000', ...unit], env);
+if (browser.length) status = run(process.execPath, ['--import', 'tsx', '--test', '--test-force-exit', '--test-concurrency=1', '--test-timeout=300000', ...browser], env) || status;
 await stopDb();
 process.exit(status);

@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, sql, type DatabaseConnection, type PostgresDialectConfig, type QueryResult, type TransactionSettings, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './types.ts';
 
@@ -11,8 +11,84 @@ pg.types.setTypeParser(20, (v) => v);
 export function createDb(url: string, poolSize: number): { db: Db; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000 });
   pool.on('error', () => {}); // an idle client lost during shutdown is not a crash
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
+  return { db: new Kysely<Database>({ dialect: new OneTripDialect({ pool }) }), pool };
 }
+
+// ---------------------------------------------------------------------------------------
+// BEGIN in the same round trip as the transaction's first statement.
+//
+// Every community transaction starts with BEGIN and then the tenant's set_config: two round
+// trips to PostgreSQL before any work. The driver below does not send BEGIN at once; it
+// remembers it, and sends it with the transaction's first statement. When that statement is
+// the tenant's set_config (no parameters: the community id is written into it, checked to be
+// a uuid), both go as one simple-protocol query, `begin; select set_config(…)` — one round
+// trip. Any other first statement (with parameters, which the simple protocol cannot carry)
+// is sent after a BEGIN of its own, exactly as before. A transaction that ran no statement at
+// all sends neither BEGIN nor COMMIT.
+
+/** Connections whose transaction has begun in Kysely's eyes but whose BEGIN is not sent yet. */
+const beginPending = new WeakSet<DatabaseConnection>();
+const wrapped = new WeakSet<DatabaseConnection>();
+/** The start of the tenant statement `withCommunity` sends (the only one merged with BEGIN). */
+const TENANT_SQL = "select set_config('app.community_id', ";
+
+function sendBeginFirst(connection: DatabaseConnection): void {
+  const execute = connection.executeQuery.bind(connection);
+  const stream = connection.streamQuery.bind(connection);
+  connection.executeQuery = async <R>(q: CompiledQuery): Promise<QueryResult<R>> => {
+    if (!beginPending.delete(connection)) return execute<R>(q);
+    if (q.parameters.length === 0 && q.sql.startsWith(TENANT_SQL)) {
+      // Two statements in one simple query: pg answers with both results; the caller
+      // (withCommunity) reads none of them.
+      await execute(CompiledQuery.raw(`begin; ${q.sql}`));
+      return { rows: [] };
+    }
+    await execute(CompiledQuery.raw('begin'));
+    return execute<R>(q);
+  };
+  connection.streamQuery = async function* <R>(q: CompiledQuery, chunkSize?: number) {
+    if (beginPending.delete(connection)) await execute(CompiledQuery.raw('begin'));
+    yield* stream<R>(q, chunkSize);
+  };
+  wrapped.add(connection);
+}
+
+class OneTripDriver extends PostgresDriver {
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    if (!wrapped.has(connection)) sendBeginFirst(connection);
+    return connection;
+  }
+
+  override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    if (settings.isolationLevel || settings.accessMode) return super.beginTransaction(connection, settings);
+    beginPending.add(connection);
+  }
+
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    if (beginPending.delete(connection)) return; // nothing was sent: nothing to commit
+    return super.commitTransaction(connection);
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (beginPending.delete(connection)) return;
+    return super.rollbackTransaction(connection);
+  }
+}
+
+class OneTripDialect extends PostgresDialect {
+  readonly #config: PostgresDialectConfig;
+  constructor(config: PostgresDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver() {
+    return new OneTripDriver(this.#config);
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Runs `fn` in a transaction that can only see and change rows of one community:
@@ -20,8 +96,10 @@ export function createDb(url: string, poolSize: number): { db: Db; pool: pg.Pool
  * every row's community_id with the transaction's `app.community_id`.
  */
 export async function withCommunity<T>(db: Db, communityId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  // Written into the statement (no parameter), so that it goes in one round trip with BEGIN.
+  if (!UUID.test(communityId)) throw new Error(`withCommunity: not a community id: ${JSON.stringify(communityId)}`);
   return db.transaction().execute(async (tx) => {
-    await sql`select set_config('app.community_id', ${communityId}, true), set_config('role', 'citydesk_app', true)`.execute(tx);
+    await sql.raw(`${TENANT_SQL}'${communityId}', true), set_config('role', 'citydesk_app', true)`).execute(tx);
     return fn(tx);
   });
 }

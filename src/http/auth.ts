@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App, StaffAuth } from './context.ts';
 import { withCommunity } from '../db/db.ts';
 import { findSession, newSecret } from '../modules/identity/sessions.ts';
-import { findApiToken } from '../modules/identity/tokens.ts';
+import { authenticateToken } from '../modules/identity/tokens.ts';
 import { permissionsOf, needsSecondFactor, type Permission } from '../modules/identity/roles.ts';
 import { AppError, forbidden, unauthenticated } from './errors.ts';
 
@@ -34,44 +34,57 @@ export async function loadStaff(app: App, req: FastifyRequest): Promise<void> {
   const staffToken = req.cookies[STAFF_COOKIE];
   if (!bearer && !staffToken) return;
   if (req.headers.authorization && !bearer) throw unauthenticated();
+  if (bearer) {
+    // The token's account and roles, from a cache of a few seconds (identity/tokens.ts).
+    const h = await authenticateToken(app.db, req.community.id, bearer);
+    if (!h) throw unauthenticated();
+    req.staff = {
+      kind: 'token',
+      scopes: h.scopes,
+      sessionId: null,
+      csrf: null,
+      secondFactorDone: true,
+      userId: h.user.id,
+      name: h.user.display_name,
+      email: h.user.email,
+      lang: h.user.lang,
+      organisationId: h.user.organisation_id,
+      roles: h.roles,
+      isSuperAdmin: h.user.is_super_admin,
+      permissions: permissionsOf(h.roles, h.user.is_super_admin),
+      hasTotp: h.user.totp_enabled_at !== null,
+    };
+    return;
+  }
   const limits = { idleMinutes: app.config.sessionIdleMinutes, maxHours: app.config.sessionMaxHours };
   await withCommunity(app.db, req.community.id, async (tx) => {
-    type Credential = Pick<StaffAuth, 'kind' | 'scopes' | 'sessionId' | 'csrf' | 'secondFactorDone'> & { userId: string };
-    let cred: Credential | null = null;
-    if (bearer) {
-      const token = await findApiToken(tx, bearer);
-      if (!token) throw unauthenticated();
-      cred = { kind: 'token', userId: token.user_id, scopes: token.scopes, sessionId: null, csrf: null, secondFactorDone: true };
-    } else if (staffToken) {
-      const s = await findSession(tx, staffToken, limits);
-      if (s?.user_id) cred = { kind: 'staff', userId: s.user_id, scopes: ['read', 'write'], sessionId: s.id, csrf: s.csrf_token, secondFactorDone: s.second_factor_at !== null };
-    }
-    if (cred) {
-      const user = await tx
-        .selectFrom('users')
-        .select(['id', 'display_name', 'email', 'lang', 'organisation_id', 'is_super_admin', 'disabled_at', 'totp_enabled_at'])
-        .where('id', '=', cred.userId)
-        .executeTakeFirst();
-      if (!user || user.disabled_at) {
-        if (bearer) throw unauthenticated();
-      } else {
-        const roles = (await tx.selectFrom('user_roles').select('role').where('user_id', '=', user.id).execute()).map((r) => r.role);
-        // Without TOTP and without a role that demands it, the password alone completes the sign-in.
-        const secondFactorDone = cred.secondFactorDone || (!user.totp_enabled_at && !needsSecondFactor(roles, user.is_super_admin));
-        req.staff = {
-          ...cred,
-          secondFactorDone,
-          name: user.display_name,
-          email: user.email,
-          lang: user.lang,
-          organisationId: user.organisation_id,
-          roles,
-          isSuperAdmin: user.is_super_admin,
-          permissions: permissionsOf(roles, user.is_super_admin),
-          hasTotp: user.totp_enabled_at !== null,
-        };
-      }
-    }
+    const s = staffToken ? await findSession(tx, staffToken, limits) : null;
+    if (!s?.user_id) return;
+    const user = await tx
+      .selectFrom('users')
+      .select(['id', 'display_name', 'email', 'lang', 'organisation_id', 'is_super_admin', 'disabled_at', 'totp_enabled_at'])
+      .where('id', '=', s.user_id)
+      .executeTakeFirst();
+    if (!user || user.disabled_at) return;
+    const roles = (await tx.selectFrom('user_roles').select('role').where('user_id', '=', user.id).execute()).map((r) => r.role);
+    // Without TOTP and without a role that demands it, the password alone completes the sign-in.
+    const secondFactorDone = s.second_factor_at !== null || (!user.totp_enabled_at && !needsSecondFactor(roles, user.is_super_admin));
+    req.staff = {
+      kind: 'staff',
+      userId: user.id,
+      scopes: ['read', 'write'],
+      sessionId: s.id,
+      csrf: s.csrf_token,
+      secondFactorDone,
+      name: user.display_name,
+      email: user.email,
+      lang: user.lang,
+      organisationId: user.organisation_id,
+      roles,
+      isSuperAdmin: user.is_super_admin,
+      permissions: permissionsOf(roles, user.is_super_admin),
+      hasTotp: user.totp_enabled_at !== null,
+    };
   });
 }
 

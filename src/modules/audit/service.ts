@@ -32,29 +32,29 @@ export function diff(before: Fields | null, after: Fields | null): Record<string
   return out;
 }
 
-/** Appends one audit entry in the caller's transaction, so it commits or rolls back with the change. */
-export async function recordAudit(
-  tx: Tx,
-  actor: Actor,
-  entry: { action: string; objectType: string; objectId: string | null; before?: Fields | null; after?: Fields | null; note?: Fields },
-): Promise<void> {
+type AuditEntry = { action: string; objectType: string; objectId: string | null; before?: Fields | null; after?: Fields | null; note?: Fields };
+
+/** The audit_log row of an entry (for a statement that writes it together with the change). */
+export function auditRow(actor: Actor, entry: AuditEntry) {
   const changes = entry.before !== undefined || entry.after !== undefined ? diff(entry.before ?? null, entry.after ?? null) : null;
   const payload = entry.note ? { ...(changes ?? {}), _note: entry.note } : changes;
-  await tx
-    .insertInto('audit_log')
-    .values({
-      community_id: actor.communityId,
-      actor_type: actor.type,
-      actor_id: actor.id,
-      actor_label: actor.label,
-      action: entry.action,
-      object_type: entry.objectType,
-      object_id: entry.objectId,
-      changes: payload ? JSON.stringify(payload) : null,
-      request_id: actor.requestId,
-      ip: actor.ip,
-    })
-    .execute();
+  return {
+    community_id: actor.communityId,
+    actor_type: actor.type,
+    actor_id: actor.id,
+    actor_label: actor.label,
+    action: entry.action,
+    object_type: entry.objectType,
+    object_id: entry.objectId,
+    changes: payload ? JSON.stringify(payload) : null,
+    request_id: actor.requestId,
+    ip: actor.ip,
+  };
+}
+
+/** Appends one audit entry in the caller's transaction, so it commits or rolls back with the change. */
+export async function recordAudit(tx: Tx, actor: Actor, entry: AuditEntry): Promise<void> {
+  await tx.insertInto('audit_log').values(auditRow(actor, entry)).execute();
 }
 
 export type AuditQuery = { objectType?: string; objectId?: string; action?: string; actorId?: string; q?: string; before?: string; limit: number };

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Tx } from '../../db/db.ts';
+import { withCommunity, type Db, type Tx } from '../../db/db.ts';
 import { newSecret } from './sessions.ts';
+import { tokenCache, type TokenHolder } from './token-cache.ts';
 
 export const TOKEN_SCOPES = ['read', 'write'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
@@ -21,12 +22,12 @@ export async function createApiToken(tx: Tx, communityId: string, userId: string
 }
 
 /** The token's owner and scopes, or null for an unknown, revoked or expired token. */
-export async function findApiToken(tx: Tx, plain: string) {
+export async function findApiToken(tx: Tx, plain: string, hash = sha256(plain)) {
   if (!plain.startsWith(PREFIX)) return null;
   const row = await tx
     .selectFrom('api_tokens')
-    .select(['id', 'user_id', 'scopes', 'last_used_at'])
-    .where('token_hash', '=', sha256(plain))
+    .select(['id', 'user_id', 'scopes', 'last_used_at', 'expires_at'])
+    .where('token_hash', '=', hash)
     .where('revoked_at', 'is', null)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', new Date())]))
     .executeTakeFirst();
@@ -35,6 +36,35 @@ export async function findApiToken(tx: Tx, plain: string) {
     await tx.updateTable('api_tokens').set({ last_used_at: sql`now()` }).where('id', '=', row.id).execute();
   }
   return row;
+}
+
+/**
+ * The account, roles and scopes a Bearer token stands for in the community, or null for an
+ * unknown, revoked or expired token or a disabled account. Served from `tokenCache` for a few
+ * seconds (token-cache.ts): a revocation, a disabled account or new roles made in this
+ * process count at once, made by another process within `TOKEN_CACHE_MS`.
+ */
+export async function authenticateToken(db: Db, communityId: string, plain: string): Promise<TokenHolder | null> {
+  if (!plain.startsWith(PREFIX)) return null;
+  const hash = sha256(plain);
+  const cached = tokenCache.get(communityId, hash);
+  if (cached) return cached;
+  const mark = tokenCache.mark;
+  const holder = await withCommunity(db, communityId, async (tx): Promise<TokenHolder | null> => {
+    const token = await findApiToken(tx, plain, hash);
+    if (!token) return null;
+    const user = await tx
+      .selectFrom('users')
+      .select(['id', 'display_name', 'email', 'lang', 'organisation_id', 'is_super_admin', 'disabled_at', 'totp_enabled_at'])
+      .where('id', '=', token.user_id)
+      .executeTakeFirst();
+    if (!user || user.disabled_at) return null;
+    const roles = (await tx.selectFrom('user_roles').select('role').where('user_id', '=', user.id).execute()).map((r) => r.role);
+    const { disabled_at: _d, ...u } = user;
+    return { tokenId: token.id, scopes: token.scopes, expiresAt: token.expires_at, user: u, roles };
+  });
+  if (holder) tokenCache.set(communityId, hash, holder, mark);
+  return holder;
 }
 
 export async function listApiTokens(tx: Tx, userId: string) {
@@ -54,5 +84,6 @@ export async function revokeApiToken(tx: Tx, userId: string, tokenId: string): P
     .where('user_id', '=', userId)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
+  tokenCache.forget();
   return Number(r.numUpdatedRows) === 1;
 }

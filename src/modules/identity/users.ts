@@ -6,6 +6,7 @@ import { AppError, conflict, invalid, notFound } from '../../http/errors.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import { ROLES } from './roles.ts';
 import { endUserSessions } from './sessions.ts';
+import { tokenCache } from './token-cache.ts';
 
 export const NewUser = z
   .object({
@@ -121,6 +122,7 @@ export async function updateUser(tx: Tx, actor: Actor, communityId: string, id: 
     }
   }
   if (patch.disabled) await endUserSessions(tx, id);
+  tokenCache.forget(); // the account's API tokens answer with its new roles or state at once
   const after = await getUser(tx, id);
   await recordAudit(tx, actor, { action: 'user.update', objectType: 'user', objectId: id, before: auditable(before), after: auditable(after) });
   return after;
