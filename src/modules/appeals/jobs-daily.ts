@@ -6,6 +6,7 @@ import type { ModuleDeps } from '../../jobs/modules.ts';
 import type { Lang } from '../../db/types.ts';
 import { loadCommunities, type Community } from '../communities/service.ts';
 import { enqueueMessage } from '../outbox/service.ts';
+import { refreshSummary } from './dashboard-summary.ts';
 import { dailyDigest, digestDue, digestText, overdueAppeals, overdueText, previousDay } from './digest.ts';
 
 // Every few minutes: communities whose local clock is past 08:00 and whose digest or overdue
@@ -23,7 +24,11 @@ export const appealsDailyJobs = (d: ModuleDeps): JobDef[] => [
     cron: '*/5 * * * *',
     run: async () => {
       const deps: DailyDeps = { db: d.db, get queue() { return d.queue; }, origin: d.origin };
-      for (const c of await loadCommunities(d.db)) await sendDailyMailings(deps, c);
+      const all = await loadCommunities(d.db);
+      for (const c of all) await sendDailyMailings(deps, c);
+      // The dashboard's summary kept fresh between reads (days changed, days just sealed), so
+      // a reader rarely has more than a few minutes of changes to fold in.
+      for (const c of all) await withCommunity(d.db, c.id, (tx) => refreshSummary(tx));
     },
   },
 ];
