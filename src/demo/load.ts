@@ -47,7 +47,7 @@ export async function loadDemo(db: Db, config: Config, log: Logger): Promise<boo
       for (const cat of DEMO_CATEGORIES[c.slug] ?? []) {
         await createCategory(tx, actor, created.id, {
           code: cat.code, icon: cat.icon, names: cat.names, keywords: cat.keywords ?? {}, executor_org_id: orgIds.get(cat.org)!,
-          service_hours: cat.hours, service_mode: cat.mode ?? 'working', legal_days: cat.legal ?? 15, is_public: cat.isPublic ?? false,
+          service_hours: cat.hours, service_mode: cat.mode ?? 'working', legal_days: cat.legal ?? 15, is_public: cat.isPublic ?? false, outage_kind: cat.outage ?? null,
         });
       }
       await loadDemoStreets(tx, created.id, c.slug);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Tx } from '../../db/db.ts';
 import { recordAudit, type Actor } from '../audit/service.ts';
 import { Texts } from '../identity/organisations.ts';
+import { OUTAGE_KINDS } from '../outages/tables.ts';
 
 export const NewCategory = z
   .object({
@@ -14,6 +15,8 @@ export const NewCategory = z
     service_mode: z.enum(['working', 'calendar']).default('working'),
     legal_days: z.union([z.literal(15), z.literal(30)]).default(15),
     is_public: z.boolean().default(false),
+    /** Appeals of the category at an address an active outage of this kind covers are linked to it. */
+    outage_kind: z.enum(OUTAGE_KINDS).nullable().default(null),
   })
   .strict();
 export type NewCategory = z.input<typeof NewCategory>;
@@ -48,7 +51,7 @@ export async function updateCategory(tx: Tx, actor: Actor, id: string, raw: Cate
     ...(keywords ? { keywords: JSON.stringify(keywords) } : {}),
     ...(archived === undefined ? {} : { archived_at: archived ? new Date() : null }),
   }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
-  await recordAudit(tx, actor, { action: 'appeal_category.update', objectType: 'appeal_category', objectId: id, before: { names: before.names, executor_org_id: before.executor_org_id, service_hours: before.service_hours, legal_days: before.legal_days, is_public: before.is_public }, after: { ...p } });
+  await recordAudit(tx, actor, { action: 'appeal_category.update', objectType: 'appeal_category', objectId: id, before: { names: before.names, executor_org_id: before.executor_org_id, service_hours: before.service_hours, legal_days: before.legal_days, is_public: before.is_public, outage_kind: before.outage_kind }, after: { ...p } });
   return row;
 }
 

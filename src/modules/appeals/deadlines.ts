@@ -88,6 +88,22 @@ export function localDate(at: Date, timeZone: string): string {
   return dayKey(wallParts(at, timeZone));
 }
 
+/** The local day of an instant. Every filing asks it for "now": the answer is remembered per
+ * zone and UTC minute (offsets change only on whole minutes, so a day begins on one), bounded. */
+function localDay(at: Date, timeZone: string): Day {
+  const minute = Math.floor(at.getTime() / 60_000);
+  const key = `${timeZone}|${minute}`;
+  let day = days.get(key);
+  if (!day) {
+    const w = wallParts(new Date(minute * 60_000), timeZone);
+    day = { y: w.y, m: w.m, d: w.d };
+    if (days.size >= 1000) days.clear();
+    days.set(key, day);
+  }
+  return day;
+}
+const days = new Map<string, Day>();
+
 function dayKey({ y, m, d }: Day): string {
   return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
@@ -121,7 +137,7 @@ export function legalDueAt(from: Date, legalDays: 15 | 30, extensionDays: number
   }
   const total = legalDays + extensionDays;
   if (total > MAX_LEGAL_DAYS) throw new RangeError(`the term may not exceed ${MAX_LEGAL_DAYS} days in total`);
-  const dueDay = addDays(wallParts(from, timeZone), total);
+  const dueDay = addDays(localDay(from, timeZone), total);
   // The day's end is just before the next local midnight, whatever the day's length.
   return new Date(startOfDay(addDays(dueDay, 1), timeZone).getTime() - 1);
 }

@@ -24,6 +24,9 @@ export const messages = defineMessages({
     'appeals.cat.saved': 'Saved.',
     'appeals.cat.error': 'Check the marked fields.',
     'appeals.cat.error.code_taken': 'This code is already used by another category.',
+    'appeals.cat.outage_kind': 'Kind of outage',
+    'appeals.cat.outage_kind_hint': 'Appeals of this category at an address an active outage of this kind covers are linked to it, and may be closed with it.',
+    'appeals.cat.outage_kind_none': '— none —',
   },
   uk: {
     'appeals.cat.nav': 'Категорії звернень',
@@ -48,6 +51,9 @@ export const messages = defineMessages({
     'appeals.cat.saved': 'Збережено.',
     'appeals.cat.error': 'Перевірте позначені поля.',
     'appeals.cat.error.code_taken': 'Цей код уже має інша категорія.',
+    'appeals.cat.outage_kind': 'Вид відключення',
+    'appeals.cat.outage_kind_hint': 'Звернення цієї категорії за адресою, де діє відключення цього виду, повʼязуються з ним і можуть бути закриті разом із ним.',
+    'appeals.cat.outage_kind_none': '— немає —',
   },
   fa: {
     'appeals.cat.nav': 'دسته‌های درخواست',
@@ -72,5 +78,8 @@ export const messages = defineMessages({
     'appeals.cat.saved': 'ذخیره شد.',
     'appeals.cat.error': 'فیلدهای علامت‌خورده را بررسی کنید.',
     'appeals.cat.error.code_taken': 'این کد را دستهٔ دیگری دارد.',
+    'appeals.cat.outage_kind': 'نوع قطعی',
+    'appeals.cat.outage_kind_hint': 'درخواست‌های این دسته در نشانی‌ای که قطعیِ فعالی از این نوع دارد به آن پیوند می‌خورند و ممکن است همراه آن بسته شوند.',
+    'appeals.cat.outage_kind_none': '— هیچ —',
   },
 });

@@ -89,6 +89,16 @@ export const messages = defineMessages({
     'appeals.overdue.legal': 'legal term ended {date}',
     'appeals.overdue.none': 'Nothing is overdue.',
     'appeals.overdue.due': 'Missed',
+    // Appeals during an outage (linked to a known outage notice)
+    'appeals.event.outage_linked': 'Linked to a known outage',
+    'appeals.outage.notice_closed': 'Appeal {number}: the outage is over and the appeal is closed.',
+    'appeals.outage.banner_title': 'Known outage at this address',
+    'appeals.outage.banner_hint': 'The caller’s problem is most likely this outage: tell them when supply is expected back. The appeal will be linked to the notice and may be closed with it.',
+    'appeals.outage.line': '{kind} ({type}), {area}: expected back {end}. {utility}.',
+    'appeals.outage.open_notice': 'Open the notice',
+    'appeals.outage.linked_title': 'Known outage',
+    'appeals.outage.expected': 'expected back {date}',
+    'appeals.outage.restored': 'restored {date}',
   },
   uk: {
     ...dataMessages.uk, // export, import, public statistics (messages-data.ts)
@@ -173,6 +183,16 @@ export const messages = defineMessages({
     'appeals.overdue.legal': 'законний строк сплив {date}',
     'appeals.overdue.none': 'Прострочених немає.',
     'appeals.overdue.due': 'Пропущено',
+    // Звернення під час відключення (повʼязані з відомим відключенням)
+    'appeals.event.outage_linked': 'Повʼязано з відомим відключенням',
+    'appeals.outage.notice_closed': 'Звернення {number}: відключення завершено, звернення закрито.',
+    'appeals.outage.banner_title': 'За цією адресою відоме відключення',
+    'appeals.outage.banner_hint': 'Найімовірніше, проблема заявника — це відключення: скажіть, коли очікується відновлення. Звернення буде повʼязано з оголошенням і може бути закрите разом із ним.',
+    'appeals.outage.line': '{kind} ({type}), {area}: відновлення очікується {end}. {utility}.',
+    'appeals.outage.open_notice': 'Відкрити оголошення',
+    'appeals.outage.linked_title': 'Відоме відключення',
+    'appeals.outage.expected': 'відновлення очікується {date}',
+    'appeals.outage.restored': 'відновлено {date}',
   },
   fa: {
     ...dataMessages.fa, // export, import, public statistics (messages-data.ts)
@@ -257,5 +277,15 @@ export const messages = defineMessages({
     'appeals.overdue.legal': 'مهلت قانونی {date} به پایان رسید',
     'appeals.overdue.none': 'درخواست دیرکرده‌ای نیست.',
     'appeals.overdue.due': 'مهلت ازدست‌رفته',
+    // درخواست‌ها در زمان قطعی (پیوند با قطعی شناخته‌شده)
+    'appeals.event.outage_linked': 'به قطعی شناخته‌شده پیوند خورد',
+    'appeals.outage.notice_closed': 'درخواست {number}: قطعی به پایان رسید و درخواست بسته شد.',
+    'appeals.outage.banner_title': 'قطعی شناخته‌شده در این نشانی',
+    'appeals.outage.banner_hint': 'مشکل تماس‌گیرنده به احتمال زیاد همین قطعی است: زمان پیش‌بینی‌شدهٔ وصل را به او بگویید. درخواست به این اطلاعیه پیوند می‌خورد و ممکن است همراه آن بسته شود.',
+    'appeals.outage.line': '{kind} ({type})، {area}: وصل پیش‌بینی‌شده {end}. {utility}.',
+    'appeals.outage.open_notice': 'باز کردن اطلاعیه',
+    'appeals.outage.linked_title': 'قطعی شناخته‌شده',
+    'appeals.outage.expected': 'وصل پیش‌بینی‌شده {date}',
+    'appeals.outage.restored': 'وصل شد {date}',
   },
 });

@@ -4,7 +4,7 @@ import { telegramChatOf } from '../identity/telegram.ts';
 import { t, type MessageKey } from '../../i18n/i18n.ts';
 import { followKey, type Appeal, type AppealsCtx } from './service.ts';
 
-export type Notice = 'registered' | 'in_progress' | 'reported' | 'reopened' | 'resolved' | 'closed' | 'extended' | 'reassigned' | 'incident_closed';
+export type Notice = 'registered' | 'in_progress' | 'reported' | 'reopened' | 'resolved' | 'closed' | 'extended' | 'reassigned' | 'incident_closed' | 'outage_closed';
 
 const SUBJECT: Record<Notice, MessageKey> = {
   registered: 'appeals.notice.registered',
@@ -16,11 +16,12 @@ const SUBJECT: Record<Notice, MessageKey> = {
   extended: 'appeals.notice.extended',
   reassigned: 'appeals.notice.reassigned',
   incident_closed: 'appeals.incident.notice_closed',
+  outage_closed: 'appeals.outage.notice_closed',
 };
 
 /** Tells the applicant, in their language and chosen channel, through the outbox (same
  * transaction as the change). A report asks for a rating with a one-time link. `note` is staff
- * text for the applicant (an incident's closing message), written in one language. */
+ * text for the applicant (an incident's or an outage's closing message), written in one language. */
 export async function notifyApplicant(ctx: AppealsCtx, appeal: Appeal, notice: Notice, note?: string | null): Promise<void> {
   const chat = appeal.notify_via === 'telegram' ? await telegramChatOf(ctx.tx, appeal.resident_id) : null;
   // A resident who left the bot since filing is told by SMS or e-mail, if they gave one.

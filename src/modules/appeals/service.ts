@@ -1,10 +1,10 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Tx } from '../../db/db.ts';
 import type { AppealChannel, AppealStatus, Lang } from '../../db/types.ts';
 import type { Queue } from '../../jobs/queue.ts';
 import type { Community } from '../communities/service.ts';
-import { recordAudit, type Actor } from '../audit/service.ts';
+import { auditRow, type Actor } from '../audit/service.ts';
 import { invalid, notFound } from '../../http/errors.ts';
 import { legalDueAt, serviceDueAt } from './deadlines.ts';
 import { nextNumberSql } from './numbering.ts';
@@ -12,6 +12,7 @@ import { LEGAL_TYPES, NewAppeal } from './schema.ts';
 import { notifyApplicant } from './notify.ts';
 import { addressIdsExist } from '../addresses/service.ts';
 import { telegramChatOf } from '../identity/telegram.ts';
+import { linkKnownOutages } from './outage-links.ts';
 
 /** What every appeals operation needs besides its own input. */
 export type AppealsCtx = {
@@ -48,12 +49,19 @@ export async function fileAppeal(
   opts: { channel: AppealChannel; lang: Lang; residentId?: string | null; idempotencyKey?: string | null },
 ) {
   const { tx, community, actor } = ctx;
-  if (opts.idempotencyKey) {
-    const seen = await tx.selectFrom('idempotency_keys').select('result_id').where('scope', '=', 'appeal').where('key', '=', opts.idempotencyKey).executeTakeFirst();
-    if (seen) return { appeal: await getAppeal(tx, seen.result_id), replayed: true };
-  }
-  const input = NewAppeal.parse(raw);
-  const category = await tx.selectFrom('appeal_categories').selectAll().where('id', '=', input.category_id).where('archived_at', 'is', null).executeTakeFirst();
+  const key = opts.idempotencyKey ?? null;
+  // The category and the idempotency key in one statement. A retry gets the first call's
+  // appeal whatever its input, so the key is looked at on its own when there is no category.
+  const parsed = NewAppeal.safeParse(raw);
+  const category = parsed.success
+    ? await tx.selectFrom('appeal_categories').selectAll().where('id', '=', parsed.data.category_id).where('archived_at', 'is', null)
+      .select(sql<string | null>`(select result_id from idempotency_keys where scope = 'appeal' and key = ${key})`.as('replay_of')).executeTakeFirst()
+    : undefined;
+  const replayOf = category ? category.replay_of
+    : key ? (await tx.selectFrom('idempotency_keys').select('result_id').where('scope', '=', 'appeal').where('key', '=', key).executeTakeFirst())?.result_id : null;
+  if (replayOf) return { appeal: await getAppeal(tx, replayOf), replayed: true };
+  if (!parsed.success) throw parsed.error;
+  const input = parsed.data;
   if (!category) throw invalid({ category_id: 'unknown' }, 'appeals.error.unknown_category');
   if (input.street_id && !(await addressIdsExist(tx, input.street_id, input.building_id ?? null))) throw invalid({ street_id: 'unknown' });
   const a = input.applicant;
@@ -63,9 +71,19 @@ export async function fileAppeal(
   const legalDays = community.appeals_law === 'ua' && LEGAL_TYPES.has(input.type) && !anonymous ? category.legal_days : null;
   const now = new Date();
   const status: AppealStatus = closesAtOnce ? 'closed' : 'registered';
-  const appeal = await tx
+  // One statement writes the appeal, its timeline, the idempotency key and the audit entry.
+  const id = randomUUID();
+  const events = [eventRow(actor, community.id, id, { kind: 'registered', to: 'registered' })];
+  if (closesAtOnce) events.push(eventRow(actor, community.id, id, { kind: 'closed', from: 'registered', to: 'closed', note: input.answer ?? null }));
+  const alongside = [
+    sql`ev as (${tx.insertInto('appeal_events').values(events)})`,
+    sql`au as (${tx.insertInto('audit_log').values(auditRow(actor, { action: 'appeal.file', objectType: 'appeal', objectId: id, note: { channel: opts.channel, type: input.type } }))})`,
+  ];
+  if (key) alongside.push(sql`ik as (${tx.insertInto('idempotency_keys').values({ community_id: community.id, scope: 'appeal', key, result_id: id })})`);
+  const insertAppeal = tx
     .insertInto('appeals')
     .values({
+      id,
       community_id: community.id,
       // A sequence, not a locked counter: filings do not queue behind each other's commit (0004).
       number: nextNumberSql(community.id, Number(now.toISOString().slice(0, 4))),
@@ -95,40 +113,31 @@ export async function fileAppeal(
       created_by: actor.type === 'user' ? actor.id : null,
       closed_at: closesAtOnce ? now : null,
     })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  await addEvent(tx, actor, community.id, appeal.id, { kind: 'registered', to: 'registered' });
-  if (closesAtOnce) await addEvent(tx, actor, community.id, appeal.id, { kind: 'closed', from: 'registered', to: 'closed', note: input.answer ?? null });
-  if (opts.idempotencyKey) {
-    await tx.insertInto('idempotency_keys').values({ community_id: community.id, scope: 'appeal', key: opts.idempotencyKey, result_id: appeal.id }).execute();
-  }
-  await recordAudit(tx, actor, { action: 'appeal.file', objectType: 'appeal', objectId: appeal.id, note: { channel: opts.channel, type: input.type } });
+    .returningAll();
+  const appeal: Appeal = (await sql<Appeal>`with ${sql.join(alongside)} ${insertAppeal}`.execute(tx)).rows[0];
+  // A known outage at the address (the category's outage kind): one statement, none without a kind or a street.
+  await linkKnownOutages(ctx, appeal, category.outage_kind);
   await notifyApplicant(ctx, appeal, 'registered');
   return { appeal, replayed: false };
 }
 
-export async function addEvent(
-  tx: Tx,
-  actor: Actor,
-  communityId: string,
-  appealId: string,
-  e: { kind: string; from?: AppealStatus | null; to?: AppealStatus | null; note?: string | null; isPublic?: boolean },
-) {
-  await tx
-    .insertInto('appeal_events')
-    .values({
-      community_id: communityId,
-      appeal_id: appealId,
-      kind: e.kind,
-      from_status: e.from ?? null,
-      to_status: e.to ?? null,
-      note: e.note ?? null,
-      is_public: e.isPublic ?? true,
-      actor_type: actor.type,
-      actor_id: actor.id,
-      actor_label: actor.type === 'user' ? actor.label : null,
-    })
-    .execute();
+type TimelineEntry = { kind: string; from?: AppealStatus | null; to?: AppealStatus | null; note?: string | null; isPublic?: boolean };
+
+const eventRow = (actor: Actor, communityId: string, appealId: string, e: TimelineEntry) => ({
+  community_id: communityId,
+  appeal_id: appealId,
+  kind: e.kind,
+  from_status: e.from ?? null,
+  to_status: e.to ?? null,
+  note: e.note ?? null,
+  is_public: e.isPublic ?? true,
+  actor_type: actor.type,
+  actor_id: actor.id,
+  actor_label: actor.type === 'user' ? actor.label : null,
+});
+
+export async function addEvent(tx: Tx, actor: Actor, communityId: string, appealId: string, e: TimelineEntry) {
+  await tx.insertInto('appeal_events').values(eventRow(actor, communityId, appealId, e)).execute();
 }
 
 export async function getAppeal(tx: Tx, id: string) {

@@ -14,6 +14,7 @@ import { allCategories, createCategory, updateCategory } from '../../modules/app
 import { listOrganisations } from '../../modules/identity/organisations.ts';
 import { consoleBase, consoleLang, hidden, sendConsole } from './layout.ts';
 import { textIn } from '../text.ts';
+import { OUTAGE_KINDS } from '../../modules/outages/tables.ts';
 
 type Form = Record<string, string>;
 const LANG_NAMES: Record<Lang, string> = { uk: 'українська', en: 'English', fa: 'فارسی' };
@@ -25,6 +26,7 @@ function toInput(f: Form, withCode: boolean) {
     ...(withCode ? { code: f.code ?? '' } : {}),
     names: texts('name'), keywords: texts('kw'), icon: f.icon || '📌', executor_org_id: f.executor_org_id ?? '',
     service_hours: Number(f.service_hours), service_mode: f.service_mode as 'working', legal_days: Number(f.legal_days) as 15, is_public: f.is_public === 'on',
+    outage_kind: (f.outage_kind || null) as 'other' | null,
     ...(withCode ? {} : { archived: f.archived === 'on' }),
   };
 }
@@ -48,6 +50,8 @@ ${editing ? '' : html`<div><label for="code">${t(lang, 'appeals.cat.code')}</lab
 <div><label for="service_hours">${t(lang, 'appeals.cat.hours')}</label><input id="service_hours" name="service_hours" type="number" min="1" max="2160" required value="${f.service_hours ?? '72'}"${inv('service_hours')}>${err('service_hours')}</div>
 <div><label for="service_mode">${t(lang, 'appeals.cat.mode')}</label><select id="service_mode" name="service_mode">${(['working', 'calendar'] as const).map((m) => html`<option value="${m}"${f.service_mode === m ? ' selected' : ''}>${t(lang, `appeals.cat.mode.${m}`)}</option>`)}</select></div>
 <div><label for="legal_days">${t(lang, 'appeals.cat.legal')}</label><select id="legal_days" name="legal_days">${[15, 30].map((d) => html`<option value="${d}"${f.legal_days === String(d) ? ' selected' : ''}>${t(lang, 'appeals.cat.legal_days', { count: d })}</option>`)}</select></div></div>
+<div><label for="outage_kind">${t(lang, 'appeals.cat.outage_kind')}</label> <span class="hint" id="outage_kind-hint">${t(lang, 'appeals.cat.outage_kind_hint')}</span>
+<select id="outage_kind" name="outage_kind" aria-describedby="outage_kind-hint${errors.outage_kind ? ' outage_kind-error' : ''}"${errors.outage_kind ? html` aria-invalid="true"` : ''}><option value="">${t(lang, 'appeals.cat.outage_kind_none')}</option>${OUTAGE_KINDS.map((k) => html`<option value="${k}"${f.outage_kind === k ? ' selected' : ''}>${t(lang, `outages.kind.${k}`)}</option>`)}</select>${err('outage_kind')}</div>
 <div><input type="checkbox" id="is_public" name="is_public"${f.is_public === 'on' ? ' checked' : ''}> <label for="is_public">${t(lang, 'appeals.cat.public')}</label></div>
 ${editing ? html`<div><input type="checkbox" id="archived" name="archived"${f.archived === 'on' ? ' checked' : ''}> <label for="archived">${t(lang, 'appeals.cat.archived')}</label></div>` : ''}
 <div><button type="submit">${t(lang, 'appeals.cat.save')}</button></div></form>`;
@@ -75,7 +79,7 @@ ${cats.map((x) => html`<tr${x.archived_at ? ' class="muted"' : ''}><td><a href="
     const { id } = z.object({ id: z.string().uuid() }).parse(req.params);
     const x = (await withCommunity(app.db, req.community.id, (tx) => allCategories(tx))).find((c) => c.id === id);
     if (!x) throw notFound();
-    const f: Form = { executor_org_id: x.executor_org_id, icon: x.icon, service_hours: String(x.service_hours), service_mode: x.service_mode, legal_days: String(x.legal_days), is_public: x.is_public ? 'on' : '', archived: x.archived_at ? 'on' : '' };
+    const f: Form = { executor_org_id: x.executor_org_id, icon: x.icon, service_hours: String(x.service_hours), service_mode: x.service_mode, legal_days: String(x.legal_days), is_public: x.is_public ? 'on' : '', outage_kind: x.outage_kind ?? '', archived: x.archived_at ? 'on' : '' };
     for (const l of LANGS) {
       f[`name_${l}`] = x.names[l] ?? '';
       f[`kw_${l}`] = (x.keywords as Record<string, string>)[l] ?? '';

@@ -23,6 +23,8 @@ import { appealPhotoGroups, photoInput } from '../portal/media.ts';
 import { exportLinks } from './appeals-export.ts';
 import { addToIncident } from '../../modules/appeals/incidents.ts';
 import { attachCall, duplicateChoice, duplicateChoices, findDuplicates, incidentPanel, incidentPanelData, type Duplicates } from './appeals-incidents.ts';
+import { knownOutageBanner, knownOutagesFor, knownOutagesRoute, linkedOutagePanel } from './appeals-outages.ts';
+import { linkedOutages } from '../../modules/appeals/outage-links.ts';
 
 type Form = Record<string, string | undefined>;
 
@@ -34,7 +36,7 @@ export const consoleAppeals = (app: App) => async (r: FastifyInstance) => {
     const lang = consoleLang(req);
     const c = req.community;
     const q = z.object({ show: z.enum(['open', 'all', 'control']).default('open'), q: z.string().max(100).optional(), phone: z.string().max(40).optional() }).parse(req.query ?? {});
-    const { appeals, categories, earlier } = await inTx(req, async (tx) => ({
+    const { appeals, categories, earlier, known } = await inTx(req, async (tx) => ({
       // Executors see only their organisation's queue: the query itself is scoped.
       appeals: await listAppeals(tx, {
         status: q.show === 'all' ? undefined : q.show === 'control' ? undefined : 'open',
@@ -45,6 +47,8 @@ export const consoleAppeals = (app: App) => async (r: FastifyInstance) => {
       }),
       categories: await listCategories(tx),
       earlier: q.phone && act.isOperator(s) ? await appealsByPhone(tx, q.phone) : [],
+      // A form shown again (duplicates, an address to choose, an error): a known outage there.
+      known: act.isOperator(s) ? await knownOutagesFor(tx, f, lang, c.default_lang) : [],
     }));
     const base = consoleBase(req);
     const now = Date.now();
@@ -60,6 +64,7 @@ ${earlier.length ? html`<h3>${t(lang, 'appeals.console.earlier')}</h3><ul data-t
 ${categoryPicker({ lang, fallback: c.default_lang, categories, selected: f.category_id, error: err('category_id'), invalid: !!errors.category_id, legend: t(lang, 'appeals.field.category'), columns: true })}
 <div><label for="description">${t(lang, 'appeals.field.description')}</label>${err('description')}<textarea id="description" name="description" rows="3" required>${f.description ?? ''}</textarea></div>
 ${addressField({ base: req.base, lang, f, label: t(lang, 'appeals.field.address'), question: addrQ, allowAsTyped: true })}
+${knownOutageBanner(req, lang, known)}
 <div><label for="name">${t(lang, 'appeals.field.name')}</label><input id="name" name="name" value="${f.name ?? ''}"></div>
 <div><label for="applicant_address">${t(lang, 'appeals.field.applicant_address')}</label><input id="applicant_address" name="applicant_address" value="${f.applicant_address ?? ''}"></div>
 <div><label for="email">${t(lang, 'appeals.field.email')}</label>${err('email')}<input id="email" name="email" type="email" value="${f.email ?? ''}"></div>
@@ -79,6 +84,7 @@ ${appeals.map((a) => html`<tr><td><a href="${base}/appeals/${a.id}">${a.number}<
   }
 
   r.get('/appeals', async (req, reply) => listPage(req, reply));
+  knownOutagesRoute(app, r);
 
   r.post('/appeals', async (req, reply) => {
     const s = requireStaff(req, 'appeals.use');
@@ -138,6 +144,7 @@ ${appeals.map((a) => html`<tr><td><a href="${base}/appeals/${a.id}">${a.number}<
         events: await timeline(tx, id, false),
         orgs: await listOrganisations(tx),
         incident: await incidentPanelData(tx, a),
+        outages: await linkedOutages(tx, id),
         photos: await appealPhotos(tx, id, false),
       };
     });
@@ -182,6 +189,7 @@ ${appeals.map((a) => html`<tr><td><a href="${base}/appeals/${a.id}">${a.number}<
 ${a.legal_due_at ? html`<dt>${t(lang, 'appeals.view.legal_due')}</dt><dd>${when(req, a.legal_due_at)}</dd>` : ''}
 </dl></section>
 ${data.photos.some((p) => p.event_id === null) ? html`<section class="card">${photos.filed}</section>` : photos.filed}
+${linkedOutagePanel(req, lang, data.outages)}
 ${incidentPanel(req, reply, s, a, data.incident)}
 <section class="card"><h2>${t(lang, 'console.actions')}</h2>${actions}</section>
 <section class="card"><h2>${t(lang, 'appeals.view.timeline')}</h2><ol data-testid="timeline">${data.events.map((e) => html`<li><strong>${t(lang, `appeals.event.${e.kind}` as 'appeals.event.note')}</strong> — ${when(req, e.at)}${e.actor_label ? ` — ${e.actor_label}` : ''}${e.is_public ? '' : html` <span class="muted">(${t(lang, 'appeals.console.hidden')})</span>`}${e.note ? html`<br>${e.note}` : ''}${photos.of(e.id)}</li>`)}</ol></section>`;

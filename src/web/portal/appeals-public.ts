@@ -1,7 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../http/context.ts';
@@ -13,11 +10,8 @@ import { mapPoints, publicAppeals, publicCategories, publicStats, type PublicCat
 import { portalPage } from '../layout.ts';
 import { textIn } from '../text.ts';
 import { langOf, sendPage } from './page.ts';
-
-// Leaflet's files straight from node_modules, under a versioned path cached for a year.
-const leafletDir = path.join(path.dirname(createRequire(import.meta.url).resolve('leaflet/package.json')), 'dist');
-const LEAFLET_VERSION = (JSON.parse(readFileSync(path.join(leafletDir, '..', 'package.json'), 'utf8')) as { version: string }).version;
-const LEAFLET = { js: readFileSync(path.join(leafletDir, 'leaflet.js')), css: readFileSync(path.join(leafletDir, 'leaflet.css')) };
+// Leaflet itself is served by map-assets.ts (shared with the outages map), cached for a year.
+import { leafletUrl } from './map-assets.ts';
 
 const CSS = `.stats{display:grid;gap:.75rem;grid-template-columns:repeat(auto-fit,minmax(10rem,1fr));margin:0}
 .stats div{border:1px solid #c9d3df;border-radius:.5rem;padding:.75rem}
@@ -48,8 +42,6 @@ map.fitBounds(b,{maxZoom:16,padding:[20,20]});})();`;
 
 const version = (s: string | Buffer) => createHash('sha256').update(s).digest('hex').slice(0, 10);
 const ASSETS: Record<string, { body: string | Buffer; type: string }> = {
-  [`leaflet-${LEAFLET_VERSION}.js`]: { body: LEAFLET.js, type: 'text/javascript; charset=utf-8' },
-  [`leaflet-${LEAFLET_VERSION}.css`]: { body: LEAFLET.css, type: 'text/css; charset=utf-8' },
   [`public-${version(CSS)}.css`]: { body: CSS, type: 'text/css; charset=utf-8' },
   [`map-${version(MAP_JS)}.js`]: { body: MAP_JS, type: 'text/javascript; charset=utf-8' },
 };
@@ -126,7 +118,7 @@ ${chart('by-status', t(lang, 'appeals.public.by_status'), s.byStatus.map((x) => 
     const map = tiles && points.length
       ? html`<h2>${t(lang, 'appeals.public.map')}</h2><p class="hint">${t(lang, 'appeals.public.map_hint')}</p>
 <div id="appeals-map" dir="ltr" role="region" aria-label="${t(lang, 'appeals.public.map')}" data-tiles="${tiles}" data-attribution="${app.config.mapAttribution}" data-points="${JSON.stringify(points)}"></div>
-<script src="${asset(req, 'leaflet-', '.js')}" defer></script><script src="${asset(req, 'map-', '.js')}" defer></script>`
+<script src="${leafletUrl(req, '.js')}" defer></script><script src="${asset(req, 'map-', '.js')}" defer></script>`
       : '';
     const label = (k: Parameters<typeof t>[1]) => t(lang, k);
     const body = html`<h1>${t(lang, 'appeals.public.list_title')}</h1>
@@ -149,6 +141,6 @@ ${page > 1 ? html`<li><a href="${link(page - 1)}" rel="prev">${t(lang, 'appeals.
 ${page < list.pages ? html`<li><a href="${link(page + 1)}" rel="next">${t(lang, 'appeals.public.next')}</a></li>` : ''}
 </ul></nav>` : ''}
 <p><a href="${req.base}/${lang}/appeals/stats">${t(lang, 'appeals.public.stats_link')}</a></p>`;
-    return send(req, reply, lang, t(lang, 'appeals.public.list_title'), body, tiles && points.length ? html`<link rel="stylesheet" href="${asset(req, 'leaflet-', '.css')}">` : '');
+    return send(req, reply, lang, t(lang, 'appeals.public.list_title'), body, tiles && points.length ? html`<link rel="stylesheet" href="${leafletUrl(req, '.css')}">` : '');
   });
 };
