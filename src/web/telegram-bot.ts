@@ -1,5 +1,8 @@
-// The city's Telegram bot: a webhook that binds chats to residents (/start <token>) and
-// unbinds them (/stop). Replies go back in the webhook's answer, a Bot API method call.
+// The city's Telegram bot: a webhook that binds chats to residents (/start <token>), unbinds
+// them (/stop), and holds the outage-subscription conversation (/outages: address → confirm;
+// /mysubs: list and end; modules/outages/telegram.ts) in the community the webhook URL names.
+// Replies go back in the webhook's answer, a Bot API method call; buttons are a reply keyboard
+// (they send their text back), so plain messages are the only updates the bot needs.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -7,6 +10,9 @@ import type { App } from '../http/context.ts';
 import { isLang, t, type Lang } from '../i18n/i18n.ts';
 import { bindTelegramChat, unbindTelegramChat } from '../modules/identity/telegram.ts';
 import { telegramCall } from '../modules/outbox/gateways.ts';
+import { withCommunity } from '../db/db.ts';
+import { hitRateLimit } from '../http/rate-limit.ts';
+import { endChatSubscriptions, outageConversation, type BotReply } from '../modules/outages/telegram.ts';
 
 /** Telegram sends it in X-Telegram-Bot-Api-Secret-Token (1–256 of A-Za-z0-9_-). */
 export const webhookSecret = (secret: string) => createHmac('sha256', secret).update('telegram-webhook').digest('base64url').slice(0, 40);
@@ -43,6 +49,10 @@ export const telegramBotRoutes = (app: App) => async (r: FastifyInstance) => {
     if (!msg?.text || msg.chat.type !== 'private') return reply.send({});
     const chatId = String(msg.chat.id);
     const answer = (lang: Lang, key: Parameters<typeof t>[1]) => reply.send({ method: 'sendMessage', chat_id: chatId, text: t(lang, key) });
+    const say = (r: BotReply) => reply.send({
+      method: 'sendMessage', chat_id: chatId, text: r.text,
+      reply_markup: r.keyboard ? { keyboard: r.keyboard.map((row) => row.map((text) => ({ text }))), resize_keyboard: true, one_time_keyboard: true } : { remove_keyboard: true },
+    });
     const [command, arg] = msg.text.trim().split(/\s+/, 2);
     const lang = langOf(msg.from?.language_code);
     if (command === '/start' && arg && /^[\w-]{16,64}$/.test(arg)) {
@@ -51,8 +61,14 @@ export const telegramBotRoutes = (app: App) => async (r: FastifyInstance) => {
     }
     if (command === '/stop') {
       await unbindTelegramChat(app.db, chatId);
-      return answer(lang, 'telegram.bot.stopped');
+      await endChatSubscriptions(app.db, chatId);
+      return say({ text: t(lang, 'telegram.bot.stopped') });
     }
-    return answer(lang, 'telegram.bot.help');
+    // Every message below may search the address register: a chat gets 30 a minute.
+    if (await hitRateLimit(app.db, `tg-bot:${chatId}`, 30, 60)) return say({ text: t(lang, 'outages.bot.slow_down') });
+    const c = req.community;
+    const talk = await withCommunity(app.db, c.id, (tx) => outageConversation(tx, { community: c, chatId, text: msg.text!.slice(0, 1000), lang }));
+    if (talk) return say(talk);
+    return say({ text: `${t(lang, 'telegram.bot.help')}\n\n${t(lang, 'outages.bot.help')}` });
   });
 };
