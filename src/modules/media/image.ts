@@ -43,12 +43,16 @@ const isHeicBrand = (b: Buffer) => b.length > 12 && b.toString('latin1', 4, 8) =
 
 /** Decodes a HEIC that sharp's libheif cannot (HEVC): raw RGBA pixels for sharp. */
 async function decodeHeic(bytes: Buffer, name: string, limits: ImageLimits) {
+  // sharp's own libheif here reads AVIF only (sharp.format.heif.input.fileSuffix is ['.avif']);
+  // a HEIC neither can read gets a message asking for a JPEG, not "this is not a photo".
   const images = await loadHeic()({ buffer: bytes }).catch(() => null);
-  if (!images?.length) throw imageError('media.error.not_image', name);
+  if (!images?.length) throw imageError('media.error.heic', name);
   try {
     const first = images[0];
     if (first.width * first.height > limits.maxPixels) throw imageError('media.error.too_many_pixels', name, { size: Math.round(first.width * first.height / 1e6), max: limits.maxPixels / 1e6 });
-    const img = await first.decode();
+    const img = await first.decode().catch(() => {
+      throw imageError('media.error.heic', name);
+    });
     return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), { raw: { width: img.width, height: img.height, channels: 4 } });
   } finally {
     images.dispose?.();

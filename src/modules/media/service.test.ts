@@ -126,7 +126,7 @@ describe('media: uploads are checked by content, stripped, rotated, resized', ()
     const cases: Array<[UploadedFile[], string, RegExp]> = [
       [[file('photo.jpg', Buffer.from('Це не фото, а текстовий файл.\n'))], 'media.error.not_image', /photo\.jpg/],
       [[file('photo.gif', png)], 'media.error.disguised', /photo\.gif/],
-      [[file('IMG_7.HEIC', Buffer.concat([Buffer.from('\0\0\0\x18ftypheic\0\0\0\0mif1heic', 'latin1'), Buffer.alloc(200, 7)]))], 'media.error.not_image', /IMG_7\.HEIC/],
+      [[file('IMG_7.HEIC', Buffer.concat([Buffer.from('\0\0\0\x18ftypheic\0\0\0\0mif1heic', 'latin1'), Buffer.alloc(200, 7)]))], 'media.error.heic', /IMG_7\.HEIC/],
       [[file('photo.jpg', png)], 'media.error.disguised', /PNG/],
       [[file('big.jpg', Buffer.alloc(10 * 1024 * 1024 + 1))], 'media.error.too_big', /big\.jpg/],
       [[file('cut.jpg', Buffer.alloc(1000), true)], 'media.error.too_big', /cut\.jpg/],

@@ -7,8 +7,10 @@ import { recordAudit, type Actor } from '../audit/service.ts';
 import { notFound } from '../../http/errors.ts';
 import { DEFAULT_MAX_PIXELS, prepareImage, type ImageLimits, type PreparedImage } from './image.ts';
 import { LocalDiskStorage, type Storage } from './storage.ts';
+import { VIDEO_TYPES, type PreparedVideo, type VideoContainer } from './video.ts';
 
 export { prepareImage, type PreparedImage } from './image.ts';
+export { prepareVideo, VIDEO_TYPES, type PreparedVideo } from './video.ts';
 
 export const VARIANT_WIDTHS = [320, 640, 1280, 1920] as const;
 export type VariantName = 'w320' | 'w640' | 'w1280' | 'w1920' | 'original';
@@ -17,10 +19,15 @@ export const VARIANT_TYPES: Record<VariantExt, string> = { jpg: 'image/jpeg', we
 
 /** One storage and one set of limits per process, set from the config at start (by the jobs
  * and the portal route, whichever comes first); tests point it at their own folder. */
-let settings: { storage: Storage; limits: ImageLimits } | null = null;
+type MediaSettings = { storage: Storage; limits: ImageLimits; video: { maxBytes: number; ffmpeg: string } };
+let settings: MediaSettings | null = null;
 
-export function configureMedia(c: Pick<Config, 'mediaDir' | 'uploadMaxBytes'>, storage?: Storage) {
-  settings = { storage: storage ?? new LocalDiskStorage(c.mediaDir), limits: { maxBytes: c.uploadMaxBytes, maxPixels: DEFAULT_MAX_PIXELS } };
+export function configureMedia(c: Pick<Config, 'mediaDir' | 'uploadMaxBytes'> & Partial<Pick<Config, 'videoMaxBytes' | 'ffmpeg'>>, storage?: Storage): MediaSettings {
+  settings = {
+    storage: storage ?? new LocalDiskStorage(c.mediaDir),
+    limits: { maxBytes: c.uploadMaxBytes, maxPixels: DEFAULT_MAX_PIXELS },
+    video: { maxBytes: c.videoMaxBytes ?? 200 * 1024 * 1024, ffmpeg: c.ffmpeg ?? 'ffmpeg' },
+  };
   return settings;
 }
 
@@ -29,7 +36,10 @@ export function mediaSettings() {
   return settings;
 }
 
-export const originalKey = (communityId: string, id: string, format: 'jpeg' | 'png') => `${communityId}/${id}/original.${format === 'png' ? 'png' : 'jpg'}`;
+/** The picture the variants are made from: a photo's normalised original, a video's poster frame. */
+export const originalKey = (communityId: string, id: string, format: 'jpeg' | 'png' | VideoContainer) =>
+  format === 'mp4' || format === 'webm' ? `${communityId}/${id}/poster.jpg` : `${communityId}/${id}/original.${format === 'png' ? 'png' : 'jpg'}`;
+export const videoKey = (communityId: string, id: string, format: VideoContainer) => `${communityId}/${id}/video.${format}`;
 export const variantKey = (communityId: string, id: string, width: number, ext: VariantExt) => `${communityId}/${id}/w${width}.${ext}`;
 
 /** Variant widths an item of this width gets (never wider than the original). */
@@ -71,11 +81,7 @@ export async function storeUpload(tx: Tx, queue: Queue, input: StoreInput): Prom
       sha256: img.sha256,
       // A resident's file name can carry their name; only the newsroom keeps it.
       filename: input.purpose === 'newsroom' ? img.filename : null,
-      alt: JSON.stringify(input.alt ?? {}),
-      caption: JSON.stringify(input.caption ?? {}),
-      credit: input.credit ?? null,
-      created_by_type: input.actor.type,
-      created_by: input.actor.id,
+      ...described(input),
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -84,6 +90,53 @@ export async function storeUpload(tx: Tx, queue: Queue, input: StoreInput): Prom
   await queue.sendInTx(tx, 'media.variants', { communityId: input.communityId, id: row.id });
   return { id: row.id, width: img.width, height: img.height, format: img.format };
 }
+
+/** The describing columns a photo and a video share: alt text, caption, credit, who uploaded. */
+const described = (input: Pick<StoreInput, 'alt' | 'caption' | 'credit' | 'actor'>) => ({
+  alt: JSON.stringify(input.alt ?? {}),
+  caption: JSON.stringify(input.caption ?? {}),
+  credit: input.credit ?? null,
+  created_by_type: input.actor.type,
+  created_by: input.actor.id,
+});
+
+export type StoreVideoInput = Omit<StoreInput, 'bytes' | 'prepared' | 'purpose' | 'visibility' | 'filename'> & { video: PreparedVideo };
+
+/**
+ * Stores a checked video (prepareVideo) of the newsroom's library in the caller's transaction and
+ * queues its poster frame (`media.poster`). Like a photo, the file is written before the row
+ * commits; the sweep removes it if the transaction rolls back.
+ */
+export async function storeVideo(tx: Tx, queue: Queue, input: StoreVideoInput): Promise<{ id: string; format: VideoContainer }> {
+  const { storage } = mediaSettings();
+  const v = input.video;
+  const row = await tx
+    .insertInto('media_items')
+    .values({
+      community_id: input.communityId,
+      kind: 'video',
+      purpose: 'newsroom',
+      visibility: 'public',
+      format: v.container,
+      source_format: v.sourceFormat,
+      width: v.width,
+      height: v.height,
+      duration_ms: v.durationMs,
+      bytes: v.size,
+      sha256: v.sha256,
+      filename: v.filename,
+      ...described(input),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await storage.putFile(videoKey(input.communityId, row.id, v.container), v.path, VIDEO_TYPES[v.container]);
+  await recordAudit(tx, input.actor, { action: 'media.upload', objectType: 'media', objectId: row.id, note: { purpose: 'newsroom', kind: 'video', format: v.sourceFormat, bytes: v.size } });
+  await queue.sendInTx(tx, 'media.poster', { communityId: input.communityId, id: row.id });
+  return { id: row.id, format: v.container };
+}
+
+/** `/media/{id}/video.mp4` — the file itself (served with HTTP ranges). */
+export const videoPath = (base: string, id: string, format: VideoContainer) => `${base}/media/${id}/video.${format}`;
 
 export async function getMedia(tx: Tx, id: string) {
   const row = await tx.selectFrom('media_items').selectAll().where('id', '=', id).executeTakeFirst();

@@ -11,9 +11,14 @@ import type { Readable } from 'node:stream';
  */
 export interface Storage {
   put(key: string, bytes: Buffer, contentType: string): Promise<void>;
+  /** Stores a file from a local path (a video streamed to a temp file), without reading it into memory. */
+  putFile(key: string, source: string, contentType: string): Promise<void>;
   get(key: string): Promise<Buffer | null>;
-  /** A stream of the file and its size, or null when it does not exist. */
-  stream(key: string): Promise<{ body: Readable; size: number } | null>;
+  /** A stream of the file (or of the bytes `start`..`end` inclusive) and the file's whole size,
+   * or null when it does not exist. */
+  stream(key: string, range?: { start: number; end: number }): Promise<{ body: Readable; size: number } | null>;
+  /** A local path of the file when the store has one (ffmpeg reads it in place), else null. */
+  localPath?(key: string): string | null;
   exists(key: string): Promise<boolean>;
   delete(key: string): Promise<void>;
   /** Keys under a prefix, with their age, for the sweep of files left by rolled-back uploads. */
@@ -45,14 +50,32 @@ export class LocalDiskStorage implements Storage {
     await fs.rename(tmp, target);
   }
 
+  async putFile(key: string, source: string): Promise<void> {
+    const target = this.file(key);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+    await fs.copyFile(source, tmp);
+    const handle = await fs.open(tmp, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, target);
+  }
+
+  localPath(key: string): string {
+    return this.file(key);
+  }
+
   async get(key: string): Promise<Buffer | null> {
     return fs.readFile(this.file(key)).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(e)));
   }
 
-  async stream(key: string) {
+  async stream(key: string, range?: { start: number; end: number }) {
     const file = this.file(key);
     const st = await fs.stat(file).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(e)));
-    return st?.isFile() ? { body: createReadStream(file), size: st.size } : null;
+    return st?.isFile() ? { body: createReadStream(file, range), size: st.size } : null;
   }
 
   async exists(key: string): Promise<boolean> {

@@ -1,16 +1,23 @@
-// Kysely types of this module's tables (migrations/004_media.sql is the truth); merged into Database.
+// Kysely types of this module's tables (migrations/004_media.sql and 018_media_video.sql are the truth); merged into Database.
 import type { ColumnType, Generated } from 'kysely';
 import type { Created, Json, NullableStamp, Texts } from '../../db/types.ts';
 
 export interface MediaItemsTable {
   id: Generated<string>;
   community_id: string;
+  kind: ColumnType<'image' | 'video', 'image' | 'video' | undefined, 'image' | 'video'>;
   purpose: 'appeal' | 'newsroom';
   visibility: 'public' | 'private';
-  format: 'jpeg' | 'png';
+  /** jpeg/png: a picture's stored original; mp4/webm: a video's container. */
+  format: 'jpeg' | 'png' | 'mp4' | 'webm';
   source_format: string;
+  /** A picture's size; a video's (0 until its header or poster frame tells it). */
   width: number;
   height: number;
+  duration_ms: number | null;
+  /** A video's poster.jpg exists; poster_problem says why the job made none. */
+  poster: ColumnType<boolean, boolean | undefined, boolean>;
+  poster_problem: 'no_ffmpeg' | 'no_frame' | null;
   bytes: number;
   sha256: string;
   filename: string | null;

@@ -1,7 +1,7 @@
 import type { Tx } from '../../db/db.ts';
 import type { Texts } from '../../db/types.ts';
 import { CHANNELS, type ChannelKind, type Publication } from '../channels/types.ts';
-import { queueDeliveries } from '../channels/service.ts';
+import { syncDeliveries } from '../channels/service.ts';
 import { publicImages } from './photos.ts';
 import { materialUrl, type NewsCtx, type Version } from './service.ts';
 
@@ -22,13 +22,13 @@ export async function publicationOf(tx: Tx, v: Version, site: string): Promise<P
 }
 
 /**
- * Queues the version's deliveries to the channels the editor ticked, in the caller's transaction
- * (with the status change): publish, update after a correction, delete after unpublishing.
+ * Queues what the version's change means on the channels, in the caller's transaction (with the
+ * status change): publish, update after a correction, delete after unpublishing. Updates and
+ * deletions go to every channel that carries the material (a publish was sent there), even one
+ * unticked since; a channel ticked since gets a publish (channels' syncDeliveries).
  * The website needs none: the portal reads published versions itself.
  */
 export async function deliver(ctx: NewsCtx, v: Version, action: 'publish' | 'update' | 'delete', urgent: boolean) {
-  const channels = v.channels.filter(isChannel);
-  if (!channels.length) return { queued: 0, skipped: [] as ChannelKind[] };
   const publication = await publicationOf(ctx.tx, v, ctx.site);
-  return queueDeliveries(ctx.tx, ctx.queue, { communityId: ctx.community.id, publication, channels, action, priority: urgent, actor: ctx.actor });
+  return syncDeliveries(ctx.tx, ctx.queue, { communityId: ctx.community.id, publication, ticked: v.channels.filter(isChannel), action, priority: urgent, actor: ctx.actor });
 }

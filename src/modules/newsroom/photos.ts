@@ -3,7 +3,7 @@ import type { Tx } from '../../db/db.ts';
 import type { Lang, Texts } from '../../db/types.ts';
 import { recordAudit } from '../audit/service.ts';
 import { AppError, forbidden, notFound } from '../../http/errors.ts';
-import { getMedia, mediaPath, storeUpload, type MediaItem, type PreparedImage } from '../media/service.ts';
+import { getMedia, mediaPath, storeUpload, storeVideo, type MediaItem, type PreparedImage, type PreparedVideo } from '../media/service.ts';
 import { PhotoText } from './schema.ts';
 import { isEditor, isWriter } from './workflow.ts';
 import type { NewsCtx } from './service.ts';
@@ -61,6 +61,20 @@ export async function addPhoto(ctx: NewsCtx, materialId: string, img: PreparedIm
     await ctx.tx.insertInto('material_gallery').values({ community_id: ctx.community.id, material_id: m.id, media_id: stored.id, position: Number(n.n) + 1 }).execute();
   }
   await recordAudit(ctx.tx, ctx.actor, { action: 'material.add_photo', objectType: 'material', objectId: m.id, note: { media_id: stored.id, role: o.role } });
+  return stored;
+}
+
+/**
+ * Stores an uploaded video (already checked by the media module) in the library and makes it
+ * the material's video; its poster frame is made by the media module's job.
+ */
+export async function addVideo(ctx: NewsCtx, materialId: string, video: PreparedVideo, o: { credit: string }) {
+  await requirePhotoRights(ctx, materialId);
+  const m = await ctx.tx.selectFrom('materials').select(['id']).where('id', '=', materialId).forUpdate().executeTakeFirst();
+  if (!m) throw notFound();
+  const stored = await storeVideo(ctx.tx, ctx.queue, { communityId: ctx.community.id, video, actor: ctx.actor, credit: o.credit.trim().slice(0, 120) || null });
+  await ctx.tx.updateTable('materials').set({ video_media_id: stored.id, updated_at: sql`now()` }).where('id', '=', m.id).execute();
+  await recordAudit(ctx.tx, ctx.actor, { action: 'material.add_video', objectType: 'material', objectId: m.id, note: { media_id: stored.id } });
   return stored;
 }
 

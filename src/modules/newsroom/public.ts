@@ -6,6 +6,8 @@ import type { Database, Lang, Texts } from '../../db/types.ts';
 import { searchQuerySql } from './search.ts';
 
 export type Cover = { id: string; width: number; height: number; format: string; variant_widths: number[]; alt: Texts };
+/** An uploaded video of the media library (width/height 0 when unknown; poster when its frame exists). */
+export type PublicVideo = { id: string; format: 'mp4' | 'webm'; width: number; height: number; bytes: number; duration_ms: number | null; poster: boolean };
 
 export type PublicItem = {
   id: string;
@@ -118,6 +120,7 @@ export type PublicArticle = PublicItem & {
   correction_note: string | null;
   place: string | null;
   video_url: string | null;
+  video: PublicVideo | null;
   updated_at: Date;
   rubric: Term | null;
   campaign: Term | null;
@@ -135,6 +138,7 @@ export async function getPublished(tx: Tx, communityId: string, lang: Lang, slug
     .select(sql<Term | null>`(select json_build_object('code', c.code, 'names', c.names) from campaigns c where c.id = materials.campaign_id and c.community_id = materials.community_id)`.as('campaign'))
     .select(sql<Term[]>`coalesce((select json_agg(json_build_object('code', t.slug, 'names', t.names) order by t.slug) from material_tags mt join news_tags t on t.id = mt.tag_id and t.community_id = mt.community_id where mt.material_id = materials.id and mt.community_id = materials.community_id), '[]')`.as('tags'))
     .select(sql<Cover[]>`coalesce((select json_agg(json_build_object('id', mi.id, 'width', mi.width, 'height', mi.height, 'format', mi.format, 'variant_widths', mi.variant_widths, 'alt', mi.alt) order by g.position) from material_gallery g join media_items mi on mi.id = g.media_id and mi.community_id = g.community_id and mi.visibility = 'public' and mi.archived_at is null where g.material_id = materials.id and g.community_id = materials.community_id), '[]')`.as('gallery'))
+    .select(sql<PublicVideo | null>`(select json_build_object('id', mi.id, 'format', mi.format, 'width', mi.width, 'height', mi.height, 'bytes', mi.bytes, 'duration_ms', mi.duration_ms, 'poster', mi.poster) from media_items mi where mi.id = materials.video_media_id and mi.community_id = materials.community_id and mi.kind = 'video' and mi.visibility = 'public' and mi.archived_at is null)`.as('video'))
     .select(sql<Partial<Record<Lang, string>>>`(select coalesce(json_object_agg(v.lang, v.slug), '{}') from material_versions v where v.material_id = materials.id and v.community_id = materials.community_id and v.status = 'published' and v.published_at <= now())`.as('alternates'))
     .executeTakeFirst();
   return (row as PublicArticle | undefined) ?? null;

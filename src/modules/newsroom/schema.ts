@@ -6,7 +6,7 @@ const Uuid = z.string().uuid();
 const optionalId = z.preprocess((v) => (v === '' ? null : v), Uuid.nullable().optional());
 const optionalText = (max: number) => z.preprocess((v) => (typeof v === 'string' ? v.trim() || null : v), z.string().max(max).nullable().optional());
 
-/** A video is a link to YouTube or Facebook (uploaded video files go through the media library). */
+/** A video is a link to YouTube or Facebook, or (video_media_id) a video file of the media library. */
 export const VIDEO_HOSTS = /^https:\/\/(www\.|m\.)?(youtube\.com|youtu\.be|facebook\.com|fb\.watch)\//i;
 const VideoUrl = z.preprocess(
   (v) => (typeof v === 'string' ? v.trim() || null : v),
@@ -28,6 +28,8 @@ export const MaterialFields = z.object({
   place: optionalText(200),
   urgent: z.boolean().default(false),
   video_url: VideoUrl,
+  /** Left out (undefined): the material keeps its uploaded video; '' or null: none. */
+  video_media_id: optionalId,
   tags: TagList.default([]),
 });
 export type MaterialFields = z.infer<typeof MaterialFields>;

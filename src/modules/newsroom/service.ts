@@ -46,12 +46,16 @@ async function checkRefs(tx: Tx, f: MaterialFields) {
   if (!(await exists('news_categories', f.category_id))) bad.category_id = 'unknown';
   if (!(await exists('news_rubrics', f.rubric_id))) bad.rubric_id = 'unknown';
   if (!(await exists('campaigns', f.campaign_id))) bad.campaign_id = 'unknown';
+  if (f.video_media_id && !(await tx.selectFrom('media_items').select('id').where('id', '=', f.video_media_id).where('kind', '=', 'video')
+    .where('purpose', '=', 'newsroom').where('archived_at', 'is', null).executeTakeFirst())) bad.video_media_id = 'unknown';
   if (Object.keys(bad).length) throw invalid(bad, 'newsroom.error.unknown_reference');
 }
 
 const materialValues = (f: MaterialFields) => ({
   type: f.type, category_id: f.category_id ?? null, rubric_id: f.rubric_id ?? null, campaign_id: f.campaign_id ?? null,
   place: f.place ?? null, urgent: f.urgent, video_url: f.video_url ?? null,
+  // Callers that do not know about uploaded videos (older API clients) leave it as it is.
+  ...(f.video_media_id !== undefined ? { video_media_id: f.video_media_id } : {}),
 });
 
 async function setTags(ctx: NewsCtx, materialId: string, lang: Lang, labels: string[]) {

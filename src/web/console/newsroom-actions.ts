@@ -7,9 +7,9 @@ import { withCommunity } from '../../db/db.ts';
 import { t, type Lang } from '../../i18n/i18n.ts';
 import { checkCsrf, requireStaff } from '../../http/auth.ts';
 import { AppError, notFound } from '../../http/errors.ts';
-import { preparePhotos } from '../../modules/media/uploads.ts';
+import { prepareUploadedVideo, preparePhotos, videoRoute } from '../../modules/media/uploads.ts';
 import { addVersion, correctVersion, getMaterial, saveVersion, transition, updateMaterialFields } from '../../modules/newsroom/service.ts';
-import { addPhoto, removePhoto, setPhotoText } from '../../modules/newsroom/photos.ts';
+import { addPhoto, addVideo, removePhoto, setPhotoText } from '../../modules/newsroom/photos.ts';
 import { ACTIONS } from '../../modules/newsroom/workflow.ts';
 import { consoleBase, consoleLang, hidden, sendConsole } from './layout.ts';
 import { materialInput, newsCtx, one, userError, versionInput, type Form } from './newsroom-form.ts';
@@ -126,6 +126,22 @@ ${versionFields(lang, textLang, { ...versionInput(f), channels: f.title === unde
       const [img] = await preparePhotos(req.uploads ?? [], 'photo', 1);
       if (!img) throw new AppError(400, 'invalid_input', 'error.field.required', { photo: 'required' });
       await tx(req, (ctx) => addPhoto(ctx, id, img, { lang: textLang, role, alt: one(f, 'alt'), caption: one(f, 'caption'), credit: one(f, 'credit') }));
+    });
+  });
+
+  // A video file: streamed to a temp file up to CITYDESK_VIDEO_MAX_MB, checked by content, then
+  // stored in the library and made the material's video (the poster frame follows in a job).
+  r.post('/newsroom/materials/:id/video', videoRoute(app.config.videoMaxBytes), async (req, reply) => {
+    requireStaff(req, 'news.write');
+    checkCsrf(req);
+    const id = materialId(req);
+    const f = (req.body ?? {}) as Form;
+    const textLang = LangEnum.catch(req.community.default_lang).parse(one(f, 'lang'));
+    return change(req, reply, id, textLang, async () => {
+      const video = await prepareUploadedVideo(req.uploads ?? [], app.config.videoMaxBytes);
+      if (!video) throw new AppError(400, 'invalid_input', 'error.field.required', { video: 'required' });
+      await tx(req, (ctx) => addVideo(ctx, id, video, { credit: one(f, 'credit') }));
+      forgetNewsPages(req.community.id);
     });
   });
 

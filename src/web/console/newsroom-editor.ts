@@ -7,7 +7,8 @@ import { LANGS, t, type Lang } from '../../i18n/i18n.ts';
 import type { Texts } from '../../db/types.ts';
 import { channelStatus, listDeliveries, previewFor } from '../../modules/channels/service.ts';
 import type { ChannelKind } from '../../modules/channels/types.ts';
-import { mediaPath } from '../../modules/media/service.ts';
+import { mediaPath, videoPath } from '../../modules/media/service.ts';
+import { recentVideos, videoFacts } from './media.ts';
 import { getMaterial, materialUrl, versionHistory, type MaterialFull } from '../../modules/newsroom/service.ts';
 import { listCampaigns, listCategories, listRubrics } from '../../modules/newsroom/taxonomy.ts';
 import { photosOf } from '../../modules/newsroom/photos.ts';
@@ -21,12 +22,12 @@ import { localValue } from './datetime.ts';
 export type EditorState = { form?: Form; errors?: Errors; notice?: string | null; error?: string | null };
 
 export async function vocabulary(tx: Tx): Promise<Vocabulary> {
-  return { categories: await listCategories(tx), rubrics: await listRubrics(tx), campaigns: await listCampaigns(tx) };
+  return { categories: await listCategories(tx), rubrics: await listRubrics(tx), campaigns: await listCampaigns(tx), videos: await recentVideos(tx, 50) };
 }
 
 const materialValues = (m: MaterialFull, lang: Lang): MaterialValues => ({
   type: m.type, category_id: m.category_id ?? '', rubric_id: m.rubric_id ?? '', campaign_id: m.campaign_id ?? '', place: m.place ?? '',
-  urgent: m.urgent, video_url: m.video_url ?? '', tags: m.tags.map((x) => (x.names as Texts)[lang] ?? Object.values(x.names as Texts)[0] ?? x.slug).join(', '),
+  urgent: m.urgent, video_url: m.video_url ?? '', video_media_id: m.video_media_id ?? '', tags: m.tags.map((x) => (x.names as Texts)[lang] ?? Object.values(x.names as Texts)[0] ?? x.slug).join(', '),
 });
 const fromForm = (f: Form): { m: MaterialValues; v: VersionValues } => ({ m: materialInput(f), v: versionInput(f) });
 
@@ -40,11 +41,15 @@ export async function editorPage(app: App, req: FastifyRequest, reply: FastifyRe
     const v = m.versions.find((x) => x.lang === q.v) ?? m.versions.find((x) => x.lang === lang) ?? m.versions[0];
     return {
       m, v, voc: await vocabulary(tx), status: await channelStatus(tx), history: v ? await versionHistory(tx, v.id) : [],
-      photos: await photosOf(tx, m), deliveries: await listDeliveries(tx, { sourceType: 'material', sourceId: m.id, limit: 50 }),
+      photos: await photosOf(tx, m), video: m.video_media_id ? await tx.selectFrom('media_items').select(['id', 'format', 'filename', 'duration_ms', 'width', 'height', 'bytes', 'poster', 'poster_problem', 'variants_at'])
+        .where('id', '=', m.video_media_id).executeTakeFirst() : undefined,
+      deliveries: await listDeliveries(tx, { sourceType: 'material', sourceId: m.id, limit: 50 }),
       publication: v ? await publicationOf(tx, v, siteOf(app, req)) : null,
     };
   });
   const { m, v } = data;
+  // The material's own video stays choosable even when it is older than the library's latest.
+  if (data.video && data.voc.videos && !data.voc.videos.some((x) => x.id === data.video!.id)) data.voc.videos.push(data.video);
   const base = `${consoleBase(req)}/newsroom/materials/${m.id}`;
   const vbase = `${base}/versions/${v.id}`;
   const textLang = v.lang;
@@ -69,6 +74,7 @@ ${correctable ? html`<div><label for="note">${t(lang, 'newsroom.field.correction
 <div><button type="submit">${t(lang, correctable ? 'newsroom.editor.correct' : 'newsroom.editor.save')}</button></div></form>`
     : html`<section class="card"><p class="muted">${t(lang, 'newsroom.editor.read_only')}</p><h2 lang="${textLang}" dir="auto">${v.title}</h2><p lang="${textLang}" dir="auto"><strong>${v.lead}</strong></p><div lang="${textLang}" dir="auto">${raw(v.body_html)}</div></section>`}
 ${photosSection(req, reply, lang, base, textLang, data.photos, isWriter(s))}
+${videoSection(req, reply, lang, base, textLang, data.video, isWriter(s), app.config.videoMaxBytes)}
 ${previewSection(lang, v.channels as ChannelKind[], data.publication)}
 ${data.deliveries.length ? html`<section class="card"><h2>${t(lang, 'newsroom.editor.deliveries')}</h2><table data-testid="deliveries"><thead><tr><th>${t(lang, 'newsroom.field.channels')}</th><th>${t(lang, 'newsroom.field.lang')}</th><th>${t(lang, 'newsroom.field.status')}</th><th>${t(lang, 'newsroom.field.updated')}</th></tr></thead><tbody>
 ${data.deliveries.map((d) => html`<tr><td>${t(lang, `channels.name.${d.channel}`)} · ${d.action} · ${d.version}</td><td>${t(lang, `lang.${d.lang}`)}</td><td>${d.status}</td><td>${when(req, d.updated_at)}</td></tr>`)}</tbody></table></section>` : ''}
@@ -112,6 +118,20 @@ ${writer ? html`<form class="stack" method="post" action="${base}/photos/${item.
 <div><label for="credit">${t(lang, 'newsroom.photos.credit')}</label><input id="credit" name="credit"></div>
 <div><button type="submit">${t(lang, 'newsroom.photos.upload')}</button></div></form>` : '';
   return html`<section class="card"><h2>${t(lang, 'newsroom.photos.title')}</h2>${list.length ? html`<ul class="photos">${list}</ul>` : html`<p class="muted">${t(lang, 'newsroom.photos.none')}</p>`}${upload}</section>`;
+}
+
+type EditorVideo = { id: string; format: string; filename: string | null; duration_ms: number | null; width: number; height: number; bytes: number; poster: boolean; poster_problem: string | null; variants_at: Date | null };
+
+/** The material's uploaded video (chosen in the fields above) and a form to upload a new one. */
+function videoSection(req: FastifyRequest, reply: FastifyReply, lang: Lang, base: string, textLang: Lang, v: EditorVideo | undefined, writer: boolean, maxBytes: number): Html {
+  const current = v ? html`<p data-testid="video">${v.poster ? html`<img src="${mediaPath(req.base, v.id, v.width >= 320 ? 'w320' : 'original', 'jpg')}" alt="" width="160" loading="lazy"> ` : ''}
+<a href="${videoPath(req.base, v.id, v.format as 'mp4')}">${t(lang, 'newsroom.video.current', { name: v.filename ?? v.id.slice(0, 8) })}</a> · ${videoFacts(v)}${v.poster ? '' : html` · ${t(lang, !v.variants_at ? 'media.console.poster_pending' : v.poster_problem === 'no_ffmpeg' ? 'media.console.no_poster_ffmpeg' : 'media.console.no_poster_frame')}`}</p>`
+    : html`<p class="muted">${t(lang, 'newsroom.video.none')}</p>`;
+  const upload = writer ? html`<form class="stack" method="post" action="${base}/video" enctype="multipart/form-data" data-testid="upload-video">${hidden(req, reply)}<input type="hidden" name="lang" value="${textLang}">
+<div><label for="video">${t(lang, 'media.console.video_file')} <span class="hint" id="video-hint">${t(lang, 'media.console.video_hint', { max: Math.round(maxBytes / 1024 / 1024) })}</span></label><input id="video" name="video" type="file" accept="video/mp4,video/webm,.mp4,.m4v,.webm" required aria-describedby="video-hint"></div>
+<div><label for="video-credit">${t(lang, 'newsroom.video.credit')}</label><input id="video-credit" name="credit" maxlength="120"></div>
+<div><button type="submit">${t(lang, 'newsroom.video.upload')}</button></div></form>` : '';
+  return html`<section class="card"><h2>${t(lang, 'newsroom.video.title')}</h2>${current}${upload}</section>`;
 }
 
 function previewSection(lang: Lang, channels: ChannelKind[], p: Awaited<ReturnType<typeof publicationOf>> | null): Html {

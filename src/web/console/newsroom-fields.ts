@@ -6,15 +6,18 @@ import { CHANNELS, type ChannelKind } from '../../modules/channels/types.ts';
 import { MATERIAL_TYPES } from '../../modules/newsroom/tables.ts';
 import type { Texts } from '../../db/types.ts';
 import { richEditor } from './newsroom-rte.ts';
+import { videoFacts } from './media.ts';
 import { fieldError, described, input, select, type Errors } from './newsroom-form.ts';
 
 export type Vocabulary = {
   categories: Array<{ id: string; names: Texts }>;
   rubrics: Array<{ id: string; names: Texts }>;
   campaigns: Array<{ id: string; names: Texts }>;
+  /** The library's videos a material may use (newest first). */
+  videos?: Array<{ id: string; format: string; filename: string | null; duration_ms: number | null; width: number; height: number; bytes: number }>;
 };
 
-export type MaterialValues = { type: string; category_id: string; rubric_id: string; campaign_id: string; place: string; urgent: boolean; video_url: string; tags: string };
+export type MaterialValues = { type: string; category_id: string; rubric_id: string; campaign_id: string; place: string; urgent: boolean; video_url: string; video_media_id?: string; tags: string };
 export type VersionValues = { title: string; lead: string; body_html: string; channels: string[]; channel_texts: Partial<Record<ChannelKind, string>> };
 
 export function materialFields(lang: Lang, fallback: Lang, v: MaterialValues, voc: Vocabulary, errors: Errors): Html {
@@ -28,6 +31,8 @@ ${select('campaign_id', t(lang, 'newsroom.field.campaign'), named(voc.campaigns)
 ${input('place', t(lang, 'newsroom.field.place'), v.place, errors)}
 ${input('tags', t(lang, 'newsroom.field.tags'), v.tags, errors, { hint: t(lang, 'newsroom.field.tags_hint') })}
 ${input('video_url', t(lang, 'newsroom.field.video_url'), v.video_url, errors, { type: 'url', dir: 'ltr' })}
+${voc.videos?.length || v.video_media_id ? select('video_media_id', t(lang, 'newsroom.field.video_media'),
+    (voc.videos ?? []).map((x) => [x.id, `${x.filename ?? x.id.slice(0, 8)} · ${videoFacts(x)}`] as [string, string]), v.video_media_id ?? '', errors, t(lang, 'newsroom.field.video_media_none')) : ''}
 <div><label><input type="checkbox" name="urgent"${v.urgent ? ' checked' : ''}> ${t(lang, 'newsroom.field.urgent')}</label></div>
 </fieldset>`;
 }

@@ -35,7 +35,7 @@ export const many = (f: Form, k: string): string[] => {
 /** The shared fields of a material as typed in the editor. */
 export const materialInput = (f: Form) => ({
   type: one(f, 'type') as 'news', category_id: one(f, 'category_id'), rubric_id: one(f, 'rubric_id'), campaign_id: one(f, 'campaign_id'),
-  place: one(f, 'place'), urgent: one(f, 'urgent') === 'on', video_url: one(f, 'video_url'), tags: one(f, 'tags'),
+  place: one(f, 'place'), urgent: one(f, 'urgent') === 'on', video_url: one(f, 'video_url'), video_media_id: f.video_media_id === undefined ? undefined : one(f, 'video_media_id'), tags: one(f, 'tags'),
 });
 
 /** One version's fields as typed: ticked channels and their own texts. */

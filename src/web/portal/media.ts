@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../http/context.ts';
 import { html, type Html } from '../../http/html.ts';
@@ -6,12 +6,38 @@ import { notFound } from '../../http/errors.ts';
 import { withCommunity } from '../../db/db.ts';
 import { t, type Lang } from '../../i18n/i18n.ts';
 import {
-  checkMediaSig, configureMedia, mediaPath, mediaSettings, originalKey, signMedia, srcset, variantKey, VARIANT_TYPES, type VariantExt, type VariantName,
+  checkMediaSig, configureMedia, mediaPath, mediaSettings, originalKey, signMedia, srcset, variantKey, videoKey, VARIANT_TYPES, VIDEO_TYPES, type VariantExt, type VariantName,
 } from '../../modules/media/service.ts';
 import { MAX_APPEAL_PHOTOS, type AppealPhoto } from '../../modules/media/appeal-photos.ts';
 
-const File = z.object({ id: z.string().uuid(), file: z.string().regex(/^(w320|w640|w1280|w1920|original)\.(jpg|webp|avif)$/) });
+const File = z.object({ id: z.string().uuid(), file: z.string().regex(/^((w320|w640|w1280|w1920|original)\.(jpg|webp|avif)|video\.(mp4|webm))$/) });
 const YEAR = 365 * 24 * 3600;
+
+/**
+ * The byte range asked for by a `Range` header, for a file of `size` bytes: one range
+ * (inclusive), 'unsatisfiable' (416), or null (send the whole file: no header, several ranges,
+ * or a header we do not understand — HTTP allows ignoring it).
+ */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | null {
+  if (!header) return null;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (!m[1] && !m[2])) return null;
+  let start: number;
+  let end: number;
+  if (!m[1]) {
+    // "bytes=-500": the last 500 bytes.
+    const n = Number(m[2]);
+    if (n === 0) return 'unsatisfiable';
+    start = Math.max(0, size - n);
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] ? Math.min(Number(m[2]), size - 1) : size - 1;
+    if (m[2] && Number(m[2]) < start) return null;
+  }
+  if (start >= size || size === 0) return 'unsatisfiable';
+  return { start, end };
+}
 
 /** `/media/:id/:variant.:ext` — public media for anyone, private media only with `?sig=`. */
 export const portalMedia = (app: App) => async (r: FastifyInstance) => {
@@ -20,6 +46,7 @@ export const portalMedia = (app: App) => async (r: FastifyInstance) => {
   r.get('/media/:id/:file', async (req, reply) => {
     const p = File.safeParse(req.params);
     if (!p.success) throw notFound();
+    if (p.data.file.startsWith('video.')) return sendVideo(req, reply, p.data.id, p.data.file.slice(6) as 'mp4' | 'webm');
     const [variant, ext] = p.data.file.split('.') as [VariantName, VariantExt];
     const { sig } = z.object({ sig: z.string().max(40).optional() }).catch({}).parse(req.query ?? {});
     const item = await withCommunity(app.db, req.community.id, (tx) =>
@@ -45,6 +72,43 @@ export const portalMedia = (app: App) => async (r: FastifyInstance) => {
     if (item.visibility === 'private') reply.header('referrer-policy', 'no-referrer').header('x-robots-tag', 'noindex');
     return reply.send(file.body);
   });
+
+  /** A video file with HTTP ranges: players (Safari, old phones) ask for parts and get 206. */
+  async function sendVideo(req: FastifyRequest, reply: FastifyReply, id: string, ext: 'mp4' | 'webm') {
+    const item = await withCommunity(app.db, req.community.id, (tx) =>
+      tx.selectFrom('media_items').select(['id', 'community_id', 'kind', 'visibility', 'format', 'sha256', 'archived_at']).where('id', '=', id).executeTakeFirst(),
+    );
+    // Videos are the newsroom's, public; a private or archived one is as missing as none.
+    if (!item || item.kind !== 'video' || item.format !== ext || item.visibility !== 'public' || item.archived_at) throw notFound();
+    const key = videoKey(item.community_id, item.id, ext);
+    const { storage } = mediaSettings();
+    const whole = await storage.stream(key);
+    if (!whole) throw notFound();
+    const size = whole.size;
+    const etag = `"${item.sha256.slice(0, 32)}"`;
+    reply
+      .header('content-type', VIDEO_TYPES[ext])
+      .header('accept-ranges', 'bytes')
+      .header('etag', etag)
+      .header('cache-control', `public, max-age=${YEAR}, immutable`)
+      .header('x-content-type-options', 'nosniff')
+      .header('content-disposition', 'inline');
+    // If-Range with another validator: the file changed since, send all of it.
+    const ifRange = req.headers['if-range'];
+    const range = req.headers['if-none-match'] === etag || (ifRange && ifRange !== etag) ? null : parseRange(req.headers.range, size);
+    if (!range) {
+      if (req.headers['if-none-match'] === etag) {
+        whole.body.destroy();
+        return reply.code(304).send();
+      }
+      return reply.header('content-length', String(size)).send(whole.body);
+    }
+    whole.body.destroy();
+    if (range === 'unsatisfiable') return reply.code(416).header('content-range', `bytes */${size}`).send();
+    const part = await storage.stream(key, range);
+    if (!part) throw notFound();
+    return reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`).header('content-length', String(range.end - range.start + 1)).send(part.body);
+  }
 };
 
 type Photo = { id: string; width: number; height: number };

@@ -3,8 +3,9 @@
 import type { FastifyRequest } from 'fastify';
 import { html, raw, type Html } from '../../http/html.ts';
 import { formatDate, pick, t, type Lang } from '../../i18n/i18n.ts';
-import { mediaPath, srcset } from '../../modules/media/service.ts';
-import type { Cover, PublicArticle, PublicItem } from '../../modules/newsroom/public.ts';
+import { mediaPath, srcset, VIDEO_TYPES, videoPath } from '../../modules/media/service.ts';
+import { mb } from '../../modules/media/image.ts';
+import type { Cover, PublicArticle, PublicItem, PublicVideo } from '../../modules/newsroom/public.ts';
 
 export const PAGE_SIZE = 20;
 
@@ -38,6 +39,20 @@ export function picture(req: FastifyRequest, c: Cover, lang: Lang, sizes: string
   return html`<picture><source type="image/webp" srcset="${srcset(req.base, c, 'webp')}" sizes="${sizes}"><img src="${mediaPath(req.base, c.id, small, 'jpg')}" srcset="${srcset(req.base, c, 'jpg')}" sizes="${sizes}" width="${c.width}" height="${c.height}" alt="${alt}"${raw(eager ? ' fetchpriority="high"' : ' loading="lazy" decoding="async"')}></picture>`;
 }
 
+/**
+ * An uploaded video: the browser's own player (works without JavaScript), nothing loaded until
+ * the reader presses play, the poster frame when the job made one; a plain link to the file
+ * below it for players that cannot play it inline.
+ */
+export function videoPlayer(req: FastifyRequest, lang: Lang, v: PublicVideo, title: string): Html {
+  const src = videoPath(req.base, v.id, v.format);
+  const poster = v.poster ? mediaPath(req.base, v.id, v.width >= 1280 ? 'w1280' : v.width >= 640 ? 'w640' : 'original', 'jpg') : null;
+  const link = html`<a href="${src}" type="${VIDEO_TYPES[v.format]}">${t(lang, 'media.video.file', { format: v.format.toUpperCase(), size: mb(v.bytes) })}</a>`;
+  return html`<figure class="video"><video controls preload="none" playsinline aria-label="${title}"${poster ? html` poster="${poster}"` : ''}${v.width && v.height ? html` width="${v.width}" height="${v.height}"` : ''}>
+<source src="${src}" type="${VIDEO_TYPES[v.format]}">${link}</video>
+<figcaption>${link}</figcaption></figure>`;
+}
+
 /** Materials as a list: headline link, date, category, lead; `level` is the headline's rank;
  * `badge` false under an "urgent" heading, where the mark would only repeat it. */
 export function newsList(req: FastifyRequest, lang: Lang, items: PublicItem[], level: 2 | 3 = 2, withCovers = true, badge = true): Html {
@@ -68,7 +83,9 @@ ${page < pages ? html`<li><a rel="next" href="${href(page + 1)}">${t(lang, 'news
 export const NEWS_CSS = html`<style>
 ul.news h2{font-size:1.15rem;margin:0}
 ul.news li.with-cover{grid-template-columns:7rem minmax(0,1fr);gap:.75rem;align-items:start}
-.thumb img,article img{max-width:100%;height:auto;display:block;border-radius:.375rem}
+.thumb img,article img,article video{max-width:100%;height:auto;display:block;border-radius:.375rem}
+article video{width:100%;background:#000}
+article video:not([width]){aspect-ratio:16/9}
 nav.pager ul{list-style:none;display:flex;flex-wrap:wrap;gap:1rem;padding:0;align-items:center}
 nav.pager a{display:inline-block;padding:.6rem .25rem;min-height:44px}
 .terms{display:flex;flex-wrap:wrap;gap:.5rem;list-style:none;padding:0}
@@ -138,6 +155,7 @@ ${a.lead ? html`<p class="lead">${a.lead}</p>` : ''}
 ${a.cover ? html`<figure>${picture(req, a.cover, lang, '(min-width: 60rem) 58rem, 100vw', true)}</figure>` : ''}
 <div class="body">${raw(a.body_html)}</div>
 ${a.correction_note ? html`<p class="notice">${t(lang, 'newsroom.public.correction', { note: a.correction_note })}</p>` : ''}
+${a.video ? videoPlayer(req, lang, a.video, a.title) : ''}
 ${a.video_url && /^https:\/\//.test(a.video_url) ? html`<p><a href="${a.video_url}" rel="noopener">${t(lang, 'newsroom.public.video')}</a></p>` : ''}
 ${a.gallery.length ? html`<h2>${t(lang, 'newsroom.public.gallery')}</h2><div class="gallery">${a.gallery.map((g) => picture(req, g, lang, '(min-width: 40rem) 12rem, 45vw'))}</div>` : ''}
 ${a.rubric ? html`<p>${t(lang, 'newsroom.public.rubric')}: <a href="${u.rubric(a.rubric.code)}">${name(a.rubric)}</a></p>` : ''}

@@ -33,6 +33,9 @@ export async function transition(ctx: NewsCtx, versionId: string, action: Action
   if (action === 'publish') {
     await requireAlt(ctx, m, v.lang);
     Object.assign(set, { published_at: sql`now()`, first_published_at: sql`coalesce(first_published_at, now())`, scheduled_at: null });
+    // Published before (then unpublished): a new revision, so the channels take it as a new
+    // publication rather than the one already sent and deleted.
+    if (v.first_published_at) set.revision = v.revision + 1;
   }
   if (action === 'return' && !opts.note?.trim()) throw invalid({ note: 'required' }, 'newsroom.error.reason_required');
   return move(ctx, v, RULES[action].to, action, set, opts.note ?? null, m.urgent);
