@@ -62,6 +62,15 @@ export async function lastPosted(tx: Tx, d: Pick<Delivery, 'source_type' | 'sour
   return row ? { externalId: row.external_id!, externalUrl: row.external_url, result: (row.result ?? {}) as Record<string, unknown> } : null;
 }
 
+/** Whether a publish of this publication on this channel is still on its way (an edit or a
+ * deletion queued meanwhile waits for it). */
+export async function publishInFlight(tx: Tx, d: Pick<Delivery, 'source_type' | 'source_id' | 'lang' | 'channel'>): Promise<boolean> {
+  const row = await tx.selectFrom('channel_deliveries').select('id')
+    .where('source_type', '=', d.source_type).where('source_id', '=', d.source_id).where('lang', '=', d.lang).where('channel', '=', d.channel)
+    .where('action', '=', 'publish').where('status', 'in', ['queued', 'sending']).limit(1).executeTakeFirst();
+  return !!row;
+}
+
 export async function setStatus(tx: Tx, id: string, status: DeliveryStatus, fields: { error?: DeliveryError | null; next?: Date; sent?: Sent; progress?: Record<string, unknown>; resetAttempts?: boolean; from?: DeliveryStatus[] } = {}) {
   let q = tx.updateTable('channel_deliveries').set({
     status,

@@ -105,6 +105,7 @@ export const messages = defineMessages({
     'channels.error.field': 'Fill this in correctly.',
     'channels.skip.unsupported': 'This channel cannot take this publication.',
     'channels.skip.edit_by_hand': 'The channel does not allow changes through its API: edit or delete the post by hand.',
+    'channels.skip.unpublished': 'Called off: the material was unpublished before this was sent.',
     'channels.print.download': 'PDF for print',
   },
   uk: {
@@ -211,6 +212,7 @@ export const messages = defineMessages({
     'channels.error.field': 'Заповніть це поле правильно.',
     'channels.skip.unsupported': 'Цей канал не може прийняти таку публікацію.',
     'channels.skip.edit_by_hand': 'Канал не дозволяє змінювати дописи через API: відредагуйте або видаліть допис вручну.',
+    'channels.skip.unpublished': 'Скасовано: матеріал зняли з публікації до того, як це надіслали.',
     'channels.print.download': 'PDF для друку',
   },
   fa: {
@@ -317,6 +319,7 @@ export const messages = defineMessages({
     'channels.error.field': 'این خانه را درست پر کنید.',
     'channels.skip.unsupported': 'این کانال نمی‌تواند این انتشار را بپذیرد.',
     'channels.skip.edit_by_hand': 'کانال اجازهٔ ویرایش از راه API را نمی‌دهد: پست را دستی ویرایش یا حذف کنید.',
+    'channels.skip.unpublished': 'لغو شد: مطلب پیش از فرستادن این مورد از انتشار برداشته شد.',
     'channels.print.download': 'PDF برای چاپ',
   },
 });

@@ -48,6 +48,103 @@ export async function queueDeliveries(
   return { queued: ids.length, skipped };
 }
 
+type Action = 'publish' | 'update' | 'delete';
+type Row = { id: string; channel: ChannelKind; action: Action; status: string; external_id: string | null; version: number; created_at: Date; sent_at: Date | null };
+
+/** Where a publication (one language version) stands on each channel, from its deliveries:
+ * `carried` — a publish went out (sent, with its external id) and no deletion went out after
+ * it; `pending` — otherwise, its newest publish that has not gone out (queued, sending,
+ * failed, skipped or unknown). */
+export async function channelStates(tx: Tx, p: Pick<Publication, 'sourceType' | 'sourceId' | 'lang'>) {
+  const rows = (await tx.selectFrom('channel_deliveries').select(['id', 'channel', 'action', 'status', 'external_id', 'version', 'created_at', 'sent_at'])
+    .where('source_type', '=', p.sourceType).where('source_id', '=', p.sourceId).where('lang', '=', p.lang)
+    .orderBy('created_at').orderBy('id').execute()) as Row[];
+  const states = new Map<ChannelKind, { carried: boolean; pending: Row | null; rows: Row[] }>();
+  for (const r of rows) {
+    const st = states.get(r.channel) ?? { carried: false, pending: null, rows: [] };
+    st.rows.push(r);
+    states.set(r.channel, st);
+  }
+  for (const st of states.values()) {
+    const events = st.rows.filter((r) => r.status === 'sent' && r.sent_at && ((r.action === 'publish' && r.external_id) || r.action === 'delete'))
+      .sort((a, b) => a.sent_at!.getTime() - b.sent_at!.getTime());
+    st.carried = events.at(-1)?.action === 'publish';
+    st.pending = st.carried ? null : (st.rows.filter((r) => r.action === 'publish' && r.status !== 'sent').at(-1) ?? null);
+  }
+  return states;
+}
+
+/** Gives a publish that has not gone out the newest text (and its version, when free). Publishing
+ * again also sends a failed or skipped one again, when the channel is connected. False when it
+ * has left in the meantime. */
+async function refresh(tx: Tx, pending: Row, p: Publication, rows: Row[], again: boolean): Promise<boolean> {
+  if (!['queued', 'failed', 'skipped'].includes(pending.status)) return false;
+  const free = !rows.some((r) => r.action === pending.action && r.version === p.version && r.id !== pending.id);
+  const r = await tx.updateTable('channel_deliveries').set({
+    payload: JSON.stringify(p), updated_at: sql`now()`, ...(free ? { version: p.version } : {}),
+    ...(again ? { status: 'queued', error: null, attempts: 0, next_attempt_at: sql`now()` } : {}),
+  }).where('id', '=', pending.id).where('status', 'in', ['queued', 'failed', 'skipped']).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/**
+ * What a change of a publication's state means on every channel it concerns, queued in the
+ * caller's transaction. Edits and deletions go where it was actually published, whatever is
+ * ticked now; only ticked channels get it for the first time:
+ * - publish/update: a channel carrying it gets an update (ticked or not); a ticked channel
+ *   not carrying it gets a publish, unless a publish of it is still on its way there (that
+ *   one is given the new text if it has not left yet, else the update follows it);
+ * - delete: a channel carrying it gets a deletion (ticked or not); a publish that has not
+ *   left yet is called off, one that is leaving or of unknown outcome is followed by a deletion.
+ */
+export async function syncDeliveries(
+  tx: Tx,
+  queue: Queue,
+  input: { communityId: string; publication: Publication; ticked: ChannelKind[]; action: Action; priority?: boolean; actor: Actor },
+): Promise<{ queued: number; skipped: ChannelKind[]; refreshed: ChannelKind[]; cancelled: ChannelKind[] }> {
+  const p = input.publication;
+  const states = await channelStates(tx, p);
+  const plan: Record<Action, ChannelKind[]> = { publish: [], update: [], delete: [] };
+  const refreshed: ChannelKind[] = [];
+  const cancelled: ChannelKind[] = [];
+  const ticked = new Set(input.ticked);
+  const settings = await loadSettings(tx);
+  const again: string[] = [];
+  // Publishing again sends a failed or skipped publish again (with the newest text) where it can go now.
+  const sendAgain = (r: Row) => input.action === 'publish' && r.status !== 'queued' && isConnected(settings.get(r.channel));
+  for (const channel of new Set([...ticked, ...states.keys()])) {
+    const st = states.get(channel);
+    const pending = st?.pending ?? null;
+    if (input.action === 'delete') {
+      if (st?.carried) plan.delete.push(channel);
+      else if (pending?.status === 'queued') {
+        if (await setStatus(tx, pending.id, 'skipped', { error: { key: 'channels.skip.unpublished' }, from: ['queued'] })) cancelled.push(channel);
+        else plan.delete.push(channel);
+      } else if (pending?.status === 'sending' || pending?.status === 'unknown') plan.delete.push(channel);
+    } else if (st?.carried) plan.update.push(channel);
+    else if (!ticked.has(channel)) continue;
+    else if (pending && (await refresh(tx, pending, p, st!.rows, sendAgain(pending)))) {
+      refreshed.push(channel);
+      if (sendAgain(pending)) again.push(pending.id);
+    } else if (pending) {
+      if (input.action === 'update') plan.update.push(channel);
+    } else plan.publish.push(channel);
+  }
+  if (again.length) await queue.sendInTx(tx, DELIVER_JOB, { communityId: input.communityId, ids: again }, { priority: input.priority ? 10 : 0 });
+  let queued = 0;
+  const skipped: ChannelKind[] = [];
+  for (const action of ['publish', 'update', 'delete'] as const) {
+    if (!plan[action].length) continue;
+    const r = await queueDeliveries(tx, queue, { communityId: input.communityId, publication: p, channels: plan[action], action, priority: input.priority, actor: input.actor });
+    queued += r.queued;
+    skipped.push(...r.skipped);
+  }
+  if (refreshed.length || cancelled.length) {
+    await recordAudit(tx, input.actor, { action: 'channels.sync', objectType: p.sourceType, objectId: p.sourceId, note: { lang: p.lang, version: p.version, refreshed, cancelled } });
+  }
+  return { queued, skipped, refreshed, cancelled };
+}
+
 export const listDeliveries = (tx: Tx, filter: { sourceType?: string; sourceId?: string; status?: string; limit?: number }): Promise<Delivery[]> => findDeliveries(tx, filter);
 
 /** What the channel will receive after its limits are applied, with what had to give way. */

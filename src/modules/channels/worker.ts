@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { withCommunity, withSystem, type Db } from '../../db/db.ts';
 import type { Queue } from '../../jobs/queue.ts';
 import { adapterFor } from './adapters/index.ts';
-import { claim, getDelivery, lastPosted, progressOf, setStatus, type Delivery, type DeliveryError } from './deliveries.ts';
+import { claim, getDelivery, lastPosted, progressOf, publishInFlight, setStatus, type Delivery, type DeliveryError } from './deliveries.ts';
 import { httpClient } from './http.ts';
 import { backoffSeconds, LIMITS, RETRY } from './limits.ts';
 import { isConnected, loadSettings, type ChannelSetting } from './settings.ts';
@@ -79,7 +79,11 @@ async function send(ctx: AdapterCtx, conn: Db, d: Delivery): Promise<Sent | null
     return adapter.publish(ctx, d.payload, { progress: progressOf(d), save });
   }
   const prev = await withCommunity(conn, d.community_id, (tx) => lastPosted(tx, d));
-  if (!prev) throw new ChannelError('permanent', 'never posted on this channel, nothing to change');
+  if (!prev) {
+    // The publish is still on its way: this change follows it (retried with backoff).
+    if (await withCommunity(conn, d.community_id, (tx) => publishInFlight(tx, d))) throw new ChannelError('transient', 'the post is still being sent; this change follows it');
+    throw new ChannelError('permanent', 'never posted on this channel, nothing to change');
+  }
   if (d.action === 'update') return adapter.update ? adapter.update(ctx, d.payload, prev) : null;
   if (!adapter.remove) return null;
   await adapter.remove(ctx, prev);
