@@ -28,6 +28,8 @@ const Env = z.object({
   CITYDESK_MAP_ATTRIBUTION: z.string().min(1).max(300).default('© OpenStreetMap contributors'),
   CITYDESK_MEDIA_DIR: z.string().min(1).optional(),
   CITYDESK_UPLOAD_MAX_BYTES: z.coerce.number().int().min(64 * 1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+  CITYDESK_VIDEO_MAX_MB: z.coerce.number().int().min(1).max(2000).default(200),
+  CITYDESK_FFMPEG: z.string().min(1).default('ffmpeg'),
   SMTP_URL: z.string().url().optional(),
   SMTP_FROM: z.string().min(3).default('CityDesk <no-reply@citydesk.local>'),
   SMS_GATEWAY_URL: z.string().url().optional(),
@@ -66,6 +68,10 @@ export type Config = {
   mediaDir: string;
   /** Largest accepted upload, per file. */
   uploadMaxBytes: number;
+  /** Largest accepted video file (the newsroom's media library). */
+  videoMaxBytes: number;
+  /** ffmpeg for videos' poster frames (a path, or a name looked up on PATH); without it no posters. */
+  ffmpeg: string;
   smtpUrl?: string;
   smtpFrom: string;
   /** SMS HTTP gateway (TurboSMS JSON API); without it SMS are held in the outbox. */
@@ -109,6 +115,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mapAttribution: e.CITYDESK_MAP_ATTRIBUTION,
     mediaDir: path.resolve(e.CITYDESK_MEDIA_DIR ?? path.join(e.CITYDESK_DATA_DIR, 'media')),
     uploadMaxBytes: e.CITYDESK_UPLOAD_MAX_BYTES,
+    videoMaxBytes: e.CITYDESK_VIDEO_MAX_MB * 1024 * 1024,
+    ffmpeg: e.CITYDESK_FFMPEG,
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
     sms: e.SMS_GATEWAY_URL && e.SMS_GATEWAY_TOKEN ? { url: e.SMS_GATEWAY_URL, token: e.SMS_GATEWAY_TOKEN, sender: e.SMS_SENDER } : undefined,

@@ -5,7 +5,7 @@ import type { AddressTables } from '../modules/addresses/tables.ts';
 import type { ChannelTables } from '../modules/channels/tables.ts';
 import type { NewsroomTables } from '../modules/newsroom/tables.ts';
 import type { AlertTables } from '../modules/alerts/tables.ts';
-import type { OutageTables } from '../modules/outages/tables.ts';
+import type { OutageKind, OutageTables } from '../modules/outages/tables.ts';
 
 export type Lang = 'uk' | 'en' | 'fa';
 export type Texts = Partial<Record<Lang, string>>;
@@ -195,6 +195,8 @@ export interface AppealCategoriesTable {
   is_public: Generated<boolean>;
   archived_at: NullableStamp;
   created_at: Created;
+  /** Migration 015: the kind of outage the category's problems come from (appeals linked to a known outage). */
+  outage_kind: ColumnType<OutageKind | null, OutageKind | null | undefined, OutageKind | null>;
 }
 
 export interface AppealCountersTable {

@@ -6,6 +6,7 @@ import { enqueueMessage } from '../outbox/service.ts';
 import { formatDate, pick, t, type Lang } from '../../i18n/i18n.ts';
 import { zonedTimeToUtc } from '../appeals/deadlines.ts';
 import { insidePolygon } from './areas.ts';
+import { areaCovers, type PlaceSql } from './match.ts';
 import type { OutagesCtx } from './service.ts';
 
 const QUIET_FROM = 22;
@@ -20,6 +21,9 @@ export function quietUntil(now: Date, timeZone: string): Date | null {
   return zonedTimeToUtc(y, m, hour >= QUIET_FROM ? d + 1 : d, QUIET_TO, 0, timeZone);
 }
 
+/** A subscription's street or building; polygons are tested below against the building's point. */
+const SUBSCRIBED_PLACE: PlaceSql = { street: sql.ref('s.street_id'), building: sql.ref('s.building_id'), number: sql.ref('b.number'), district: sql`coalesce(b.district_id, st.district_id)` };
+
 type Sub = { id: string; channel: 'email' | 'sms' | 'telegram'; recipient: string; lang: Lang; unsubscribe_token: string; lat: number | null; lon: number | null };
 
 export async function notifySubscribers(ctx: OutagesCtx, outageId: string, event: 'posted' | 'changed' | 'closed'): Promise<number> {
@@ -29,13 +33,7 @@ export async function notifySubscribers(ctx: OutagesCtx, outageId: string, event
   const polygons = (await tx.selectFrom('outage_areas').select('polygon').where('outage_id', '=', outageId).where('kind', '=', 'polygon').execute()).map((p) => p.polygon!);
   const subs = await sql<Sub & { by_rule: boolean }>`
     select * from (select s.id, s.channel, s.recipient, s.lang, s.unsubscribe_token, b.lat, b.lon,
-      exists (select 1 from outage_areas a where a.outage_id = ${outageId} and (
-        (a.kind = 'street' and a.street_id = s.street_id)
-        or (a.kind = 'range' and a.street_id = s.street_id and (s.building_id is null or (
-          substring(b.number from '\\d+')::int between a.from_number and a.to_number
-          and (a.parity = 'all' or (a.parity = 'odd') = (substring(b.number from '\\d+')::int % 2 = 1)))))
-        or (a.kind = 'building' and (a.building_id = s.building_id or (s.building_id is null and a.street_id = s.street_id)))
-        or (a.kind = 'district' and coalesce(b.district_id, st.district_id) = a.district_id))) as by_rule
+      exists (select 1 from outage_areas a where a.outage_id = ${outageId} and ${areaCovers('a', SUBSCRIBED_PLACE)}) as by_rule
     from outage_subscriptions s
     join streets st on st.id = s.street_id
     left join buildings b on b.id = s.building_id

@@ -13,6 +13,11 @@ import type { AddressMatch } from '../addresses/service.ts';
 import { houseNumber, insidePolygon, type AreaRule } from './areas.ts';
 import { OUTAGE_KINDS } from './tables.ts';
 import { notifySubscribers } from './notify.ts';
+import { checkClosingMessage, closeLinkedAppeals } from '../appeals/outage-links.ts';
+import type { AppealsCtx } from '../appeals/service.ts';
+
+/** How the appeals' messages link back to the applicant's pages (web/appeals-context.ts). */
+export type AppealLinks = Pick<AppealsCtx, 'secret' | 'followUrl' | 'rateUrl'>;
 
 export type OutagesCtx = { tx: Tx; queue: Queue; actor: Actor; community: Community; origin: string; base: string };
 
@@ -85,14 +90,22 @@ export async function updateOutage(ctx: OutagesCtx, id: string, raw: z.input<typ
   if (input.kind !== 'note') await notifySubscribers(ctx, id, 'changed');
 }
 
-export async function closeOutage(ctx: OutagesCtx, id: string, opts: { actualEnd?: Date; note?: Texts } = {}): Promise<void> {
+/** Closes the notice with its actual end. With `closeAppeals`, the open appeals linked to it are
+ * closed too, with the message to each applicant (appeals/outage-links.ts); the message is
+ * checked before anything changes. */
+export async function closeOutage(ctx: OutagesCtx, id: string, opts: { actualEnd?: Date; note?: Texts; closeAppeals?: { message: string; links: AppealLinks } } = {}): Promise<{ appealsClosed: number; applicantsTold: number }> {
+  if (opts.closeAppeals) checkClosingMessage(opts.closeAppeals.message);
   await lockOpen(ctx, id);
   const { tx, community } = ctx;
   const end = opts.actualEnd ?? new Date();
   await tx.updateTable('outages').set({ status: 'closed', actual_end_at: end, last_update_at: sql`now()` }).where('id', '=', id).execute();
   await tx.insertInto('outage_updates').values({ community_id: community.id, outage_id: id, kind: 'closed', note: JSON.stringify(opts.note ?? {}), actor_label: ctx.actor.label }).execute();
-  await recordAudit(tx, ctx.actor, { action: 'outage.close', objectType: 'outage', objectId: id });
+  const appeals = opts.closeAppeals
+    ? await closeLinkedAppeals({ tx, queue: ctx.queue, actor: ctx.actor, community, ...opts.closeAppeals.links }, id, opts.closeAppeals.message)
+    : { closed: 0, notified: 0 };
+  await recordAudit(tx, ctx.actor, { action: 'outage.close', objectType: 'outage', objectId: id, ...(opts.closeAppeals ? { note: { appeals_closed: appeals.closed, applicants_told: appeals.notified } } : {}) });
   await notifySubscribers(ctx, id, 'closed');
+  return { appealsClosed: appeals.closed, applicantsTold: appeals.notified };
 }
 
 async function lockOpen(ctx: OutagesCtx, id: string) {
@@ -164,7 +177,7 @@ export async function controlReport(tx: Tx, from: Date, to: Date) {
   return r.rows.map((x) => ({ organisationId: x.organisation_id, names: x.names, posted: Number(x.posted), late: Number(x.late), staleNow: Number(x.stale_now) }));
 }
 
-export async function subscribe(tx: Tx, input: { communityId: string; residentId: string; channel: 'email' | 'sms' | 'telegram'; recipient: string; address: AddressMatch; kinds: string[]; lang: 'uk' | 'en' | 'fa' }, actor: Actor) {
+export async function subscribe(tx: Tx, input: { communityId: string; residentId: string | null; channel: 'email' | 'sms' | 'telegram'; recipient: string; address: AddressMatch; kinds: string[]; lang: 'uk' | 'en' | 'fa' }, actor: Actor) {
   const token = randomBytes(18).toString('base64url');
   const row = await tx.insertInto('outage_subscriptions').values({
     community_id: input.communityId, resident_id: input.residentId, channel: input.channel, recipient: input.recipient, street_id: input.address.streetId,

@@ -66,9 +66,20 @@ export interface OutageSubscriptionsTable {
   ended_at: NullableStamp;
 }
 
+/** The Telegram bot's conversation with a chat (migrations/016_telegram_conversations.sql). */
+export interface TelegramConversationsTable {
+  community_id: string;
+  chat_id: string;
+  step: 'address' | 'confirm' | 'choose' | 'unsubscribe';
+  options: ColumnType<unknown[], string | undefined, string>;
+  expires_at: Stamp;
+  updated_at: Generated<Date>;
+}
+
 export interface OutageTables {
   outages: OutagesTable;
   outage_areas: OutageAreasTable;
   outage_updates: OutageUpdatesTable;
   outage_subscriptions: OutageSubscriptionsTable;
+  telegram_conversations: TelegramConversationsTable;
 }

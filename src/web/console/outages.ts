@@ -19,6 +19,9 @@ import { localInstant, localValue } from './datetime.ts';
 import { consoleBase, consoleLang, hidden, sendConsole, when } from './layout.ts';
 import { textIn } from '../text.ts';
 import { forgetNewsPages } from '../portal/news-cache.ts';
+import { linkedAppealCounts } from '../../modules/appeals/outage-links.ts';
+import { closeOptions, outageCloseForm } from './outages-close.ts';
+import { polygonDrawer } from './outages-map.ts';
 
 type Form = Record<string, string | string[]>;
 const str = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
@@ -59,6 +62,7 @@ ${error ? html`<p class="alert" role="alert" id="form-error">${error}</p>` : ''}
 <textarea id="area" name="area" rows="4" aria-describedby="area-hint${error ? ' form-error' : ''}">${v('area')}</textarea></div>
 ${districts.length ? html`<fieldset><legend>${t(lang, 'outages.districts')}</legend>${districts.map((d) => html`<label><input type="checkbox" name="districts" value="${d.id}"${[f.districts ?? []].flat().includes(d.id) ? ' checked' : ''}> ${textIn(d.names, lang, c.default_lang)}</label> `)}</fieldset>` : ''}
 <div><label for="polygons">${t(lang, 'outages.polygon')}</label><textarea id="polygons" name="polygons" rows="2" dir="ltr">${v('polygons')}</textarea></div>
+${await polygonDrawer(app, req, lang)}
 <div><label for="reason">${t(lang, 'outages.reason')}</label><textarea id="reason" name="reason" rows="2" maxlength="2000" required>${v('reason')}</textarea></div>
 <div class="row"><div><label for="starts">${t(lang, 'outages.starts')}</label><input id="starts" name="starts" type="datetime-local" required value="${v('starts') || localValue(new Date(), c.time_zone)}"></div>
 <div><label for="ends">${t(lang, 'outages.ends')}</label><input id="ends" name="ends" type="datetime-local" required value="${v('ends') || localValue(new Date(Date.now() + 4 * 3600_000), c.time_zone)}"></div>
@@ -137,9 +141,9 @@ ${s.permissions.has('outages.control') ? html`<a href="${consoleBase(req)}/outag
     return outagePage(req, reply, lang, s, id, null);
   });
 
-  async function outagePage(req: FastifyRequest, reply: FastifyReply, lang: Lang, s: StaffAuth, id: string, error: string | null) {
+  async function outagePage(req: FastifyRequest, reply: FastifyReply, lang: Lang, s: StaffAuth, id: string, error: string | null, closeForm: Form = {}) {
     const c = req.community;
-    const o = await withCommunity(app.db, c.id, (tx) => getOutage(tx, id));
+    const [o, linked] = await withCommunity(app.db, c.id, async (tx) => [await getOutage(tx, id), await linkedAppealCounts(tx, id)] as const);
     const org = scope(s);
     if (org && o.organisation_id !== org) throw forbidden();
     const base = `${consoleBase(req)}/outages/${id}`;
@@ -159,7 +163,7 @@ ${mine && o.status === 'open' ? html`<form class="stack card" method="post" acti
 <div><label for="uarea">${t(lang, 'outages.area')} <span class="hint">${t(lang, 'outages.area.hint')}</span></label><textarea id="uarea" name="area" rows="2"></textarea></div>
 <div><label for="unote">${t(lang, 'outages.update.note')}</label><textarea id="unote" name="note" rows="2" maxlength="2000"></textarea></div>
 <div class="row"><div><button type="submit">${t(lang, 'outages.update.save')}</button></div></div></form>
-<form method="post" action="${base}/close">${hidden(req, reply)}<button type="submit" class="secondary">${t(lang, 'outages.close')}</button></form>` : ''}
+${outageCloseForm(req, reply, lang, `${base}/close`, linked, closeForm)}` : ''}
 ${o.status === 'open' && o.emergency && !o.alert_id && s.permissions.has('alerts.issue') ? html`<form method="post" action="${base}/alert">${hidden(req, reply)}<button type="submit">${t(lang, 'outages.to_alert')}</button></form>` : ''}
 ${o.alert_id ? html`<p><a href="${consoleBase(req)}/alerts/${o.alert_id}">${t(lang, 'alerts.cap')}</a></p>` : ''}
 <section class="card"><h2>${t(lang, 'outages.timeline')}</h2><ol>${o.updates.map((u) => html`<li>${when(req, u.at)} — ${t(lang, `outages.update.${u.kind}`)}${u.expected_end_at && u.kind === 'expected_end' ? html` (${when(req, u.expected_end_at)})` : ''}${pick(u.note, lang, c.default_lang) ? html`: ${pick(u.note, lang, c.default_lang)}` : ''} — ${u.actor_label ?? ''}</li>`)}</ol></section>`;
@@ -201,7 +205,14 @@ ${o.alert_id ? html`<p><a href="${consoleBase(req)}/alerts/${o.alert_id}">${t(la
     checkCsrf(req);
     const { id } = z.object({ id: z.string().uuid() }).parse(req.params);
     await ownOpen(req, s, id);
-    await withCommunity(app.db, req.community.id, (tx) => closeOutage(ctx(req, tx), id));
+    const f = z.record(z.string(), z.string().max(10_000)).parse(req.body ?? {});
+    try {
+      await withCommunity(app.db, req.community.id, (tx) => closeOutage(ctx(req, tx), id, closeOptions(app, req, tx, f)));
+    } catch (e) {
+      // The linked appeals' message missing: nothing is closed, the form keeps what was typed.
+      if (e instanceof AppError && e.status === 400) return outagePage(req, reply, consoleLang(req), s, id, t(consoleLang(req), e.key, e.params), f);
+      throw e;
+    }
     forgetNewsPages(req.community.id); // the portal's cached outages page
     return reply.redirect(`${consoleBase(req)}/outages/${id}`, 303);
   });

@@ -1,20 +1,37 @@
 // The portal's outages: current and planned notices, "is my address affected?", each notice's
-// page, subscriptions, and the same data as JSON, RSS and iCalendar. No JavaScript needed.
+// page, subscriptions, and the same data as JSON, RSS and iCalendar. No JavaScript needed: the
+// map (Leaflet, tiles from CITYDESK_MAP_TILES) comes after the lists and only adds to them.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../http/context.ts';
 import { actorOf } from '../../http/context.ts';
-import { html, xml } from '../../http/html.ts';
+import { html, xml, type Html } from '../../http/html.ts';
 import { checkCsrf, csrfToken, loadResident, mayBeResident } from '../../http/auth.ts';
 import { withCommunity } from '../../db/db.ts';
 import { formatDate, pick, t, type Lang } from '../../i18n/i18n.ts';
 import { addressById, resolveAddress, type AddressMatch } from '../../modules/addresses/service.ts';
 import { getOutage, isStale, listOutages, outagesAt, subscribe, unsubscribe, type OutageRow } from '../../modules/outages/service.ts';
 import { OUTAGE_KINDS } from '../../modules/outages/tables.ts';
+import { outageShapes, type OutageShape } from '../../modules/outages/map.ts';
+import { mapScript, mapScripts, mapStyles } from './map-assets.ts';
 import { portalPage } from '../layout.ts';
 import { textIn } from '../text.ts';
 import { langOf, sendPage } from './page.ts';
 import { sendCached } from './news-cache.ts';
+
+/** Draws each notice's area: emergency solid red, planned dashed blue (colour and line both
+ * tell them apart); areas first, points on top, emergencies above planned; every shape's
+ * popup links to the notice. The lists above have it all. */
+const OUTAGES_MAP = mapScript('outages-map', `(function(){var el=document.getElementById('outages-map');var box=document.getElementById('outages-map-section');
+if(!el||!box||!window.L||!window.citydeskMap)return;var items=JSON.parse(el.getAttribute('data-outages')||'[]');if(!items.length)return;
+box.hidden=false;var legend=document.getElementById('outages-map-legend');
+var map=citydeskMap(el,{},function(){if(legend)legend.hidden=true});if(!map)return;var esc=citydeskMapEsc;var all=[];
+items.sort(function(a,b){return a.e-b.e});
+var st=function(o){return o.e?{color:'#b3261e',weight:3,fillOpacity:0.25}:{color:'#0b57d0',weight:3,dashArray:'6 5',fillOpacity:0.12}};
+var pop=function(o){return '<a href="'+esc(o.u)+'">'+esc(o.t)+'</a>'+(o.a?'<br>'+esc(o.a):'')};
+items.forEach(function(o){o.g.forEach(function(ring){L.polygon(ring,st(o)).bindPopup(pop(o)).addTo(map);all=all.concat(ring)})});
+items.forEach(function(o){o.p.forEach(function(pt){L.circleMarker(pt,Object.assign({radius:7},st(o))).bindPopup(pop(o)).addTo(map);all.push(pt)})});
+map.fitBounds(all,{maxZoom:16,padding:[24,24]});})();`);
 
 const Lookup = z.object({ q: z.string().max(200).optional(), street: z.string().uuid().optional(), building: z.string().uuid().optional(), subscribed: z.string().optional() });
 
@@ -25,10 +42,28 @@ export const portalOutages = (app: App) => async (r: FastifyInstance) => {
 <p>${textIn(o.reason, lang, req.community.default_lang)}</p>
 <p>${t(lang, 'outages.notice.when', { from: when(req, lang, o.starts_at), to: when(req, lang, o.expected_end_at) })}${isStale(o) ? html` <strong>${t(lang, 'outages.stale')}</strong>` : ''}</p>
 <p class="hint">${textIn(o.org_names, lang, req.community.default_lang)}</p></li>`;
+  /** The map of current and planned notices, after the lists; hidden until Leaflet draws it. */
+  function outagesMap(req: FastifyRequest, lang: Lang, rows: OutageRow[], shapes: Map<string, OutageShape>): Html | '' {
+    const tiles = app.config.mapTiles;
+    const items = rows.map((o) => ({ o, s: shapes.get(o.id) })).filter((x) => x.s && (x.s.points.length || x.s.polygons.length)).map(({ o, s }) => ({
+      e: o.emergency ? 1 : 0, u: `${req.base}/${lang}/outages/${o.id}`, t: `${t(lang, `outages.kind.${o.kind}`)} — ${t(lang, o.emergency ? 'outages.emergency' : 'outages.planned')}`,
+      a: pick(o.area_summary, lang, req.community.default_lang).slice(0, 200), g: s!.polygons, p: s!.points,
+    }));
+    if (!tiles || !items.length) return '';
+    return html`<section id="outages-map-section" data-map-part aria-labelledby="outages-map-title" hidden><h2 id="outages-map-title">${t(lang, 'outages.map')}</h2>
+<p class="hint">${t(lang, 'outages.map.hint')}</p>
+<ul class="citymap-legend" id="outages-map-legend" data-map-part><li><span class="citymap-swatch" style="color:#b3261e" aria-hidden="true"></span>${t(lang, 'outages.emergency')}</li><li><span class="citymap-swatch dashed" style="color:#0b57d0" aria-hidden="true"></span>${t(lang, 'outages.planned')}</li></ul>
+<div id="outages-map" class="citymap" dir="ltr" role="region" aria-label="${t(lang, 'outages.map')}" data-status="outages-map-failed" data-tiles="${tiles}" data-attribution="${app.config.mapAttribution}" data-outages="${JSON.stringify(items)}"></div>
+<p id="outages-map-failed" class="notice" role="status" data-map-part hidden>${t(lang, 'outages.map.failed')}</p></section>
+${mapScripts(req, OUTAGES_MAP)}`;
+  }
+
   const list = (req: FastifyRequest, lang: Lang, rows: OutageRow[]) => (rows.length ? html`<ul class="plain">${rows.map((o) => item(req, lang, o))}</ul>` : html`<p>${t(lang, 'outages.none')}</p>`);
 
   function subscribeForm(req: FastifyRequest, reply: FastifyReply, lang: Lang, a: AddressMatch) {
-    if (!req.residentId) return html`<p>${t(lang, 'outages.subscribe.lead')} <a href="${req.base}/${lang}/login">${t(lang, 'nav.sign_in')}</a></p>`;
+    const bot = app.config.telegram?.username;
+    const viaBot = bot ? html` <a href="https://t.me/${bot}?start=outages">${t(lang, 'outages.bot.portal_link')}</a>` : '';
+    if (!req.residentId) return html`<p>${t(lang, 'outages.subscribe.lead')} <a href="${req.base}/${lang}/login">${t(lang, 'nav.sign_in')}</a>${viaBot}</p>`;
     return html`<form class="stack card" method="post" action="${req.base}/${lang}/outages/subscribe"><input type="hidden" name="_csrf" value="${csrfToken(req, reply)}">
 <h3>${t(lang, 'outages.subscribe')}</h3>
 <input type="hidden" name="street" value="${a.streetId}">${a.buildingId ? html`<input type="hidden" name="building" value="${a.buildingId}">` : ''}
@@ -45,7 +80,7 @@ export const portalOutages = (app: App) => async (r: FastifyInstance) => {
     // URL and the active alerts); a signed-in resident's page (subscribe form) is rendered afresh.
     return sendCached(req, reply, { personal: true }, async () => {
     if (mayBeResident(req)) await loadResident(app, req);
-    const { current, planned, lookup } = await withCommunity(app.db, c.id, async (tx) => {
+    const { current, planned, lookup, shapes } = await withCommunity(app.db, c.id, async (tx) => {
       let lookup: { match?: AddressMatch; options?: AddressMatch[]; hits?: OutageRow[]; none?: boolean } | null = null;
       if (q.street) {
         const m = await addressById(tx, q.street, q.building ?? null, null, lang, c.default_lang);
@@ -54,8 +89,12 @@ export const portalOutages = (app: App) => async (r: FastifyInstance) => {
         const res = await resolveAddress(tx, q.q, lang, c.default_lang);
         lookup = res.status === 'matched' ? { match: res.match, hits: await outagesAt(tx, res.match) } : res.status === 'ambiguous' ? { options: res.options } : { none: true };
       }
-      return { current: await listOutages(tx, { when: 'current' }), planned: await listOutages(tx, { when: 'planned' }), lookup };
+      const current = await listOutages(tx, { when: 'current' });
+      const planned = await listOutages(tx, { when: 'planned' });
+      const shapes = app.config.mapTiles ? await outageShapes(tx, [...current, ...planned].map((o) => o.id)) : new Map<string, OutageShape>();
+      return { current, planned, lookup, shapes };
     });
+    const map = outagesMap(req, lang, [...current, ...planned], shapes);
     const body = html`<h1>${t(lang, 'outages.title')}</h1><p class="lead">${t(lang, 'outages.lead')}</p>
 <form class="card stack" method="get" action="${req.base}/${lang}/outages" role="search"><h2><label for="q">${t(lang, 'outages.lookup')}</label></h2>
 <div class="row"><input id="q" name="q" value="${q.q ?? ''}" maxlength="200" autocomplete="street-address" placeholder="${t(lang, 'outages.lookup.field')}"><button type="submit">${t(lang, 'outages.lookup.button')}</button></div></form>
@@ -67,8 +106,9 @@ ${lookup.match ? html`${q.subscribed ? html`<p class="notice" role="status">${t(
 ${lookup.hits!.length ? list(req, lang, lookup.hits!) : ''}${subscribeForm(req, reply, lang, lookup.match)}` : ''}</section>` : ''}
 <section><h2>${t(lang, 'outages.current')}</h2>${list(req, lang, current)}</section>
 <section><h2>${t(lang, 'outages.planned_list')}</h2>${list(req, lang, planned)}</section>
+${map}
 <p>${t(lang, 'outages.feeds')}: <a href="${req.base}/${lang}/outages.rss">RSS</a> · <a href="${req.base}/${lang}/outages.json">JSON</a> · <a href="${req.base}/${lang}/outages.ics">iCalendar</a></p>`;
-    const head = html`<link rel="alternate" type="application/rss+xml" title="${t(lang, 'outages.title')}" href="${req.base}/${lang}/outages.rss">`;
+    const head = html`<link rel="alternate" type="application/rss+xml" title="${t(lang, 'outages.title')}" href="${req.base}/${lang}/outages.rss">${map ? mapStyles(req) : ''}`;
     return { body: portalPage(req, { title: t(lang, 'outages.title'), body, lang, head }).value, type: 'text/html; charset=utf-8' };
     });
   });

@@ -21,6 +21,7 @@ import { portalTelegram, telegramSection } from './telegram.ts';
 import { portalPush } from './push.ts';
 import { loadBanner, portalAlerts } from './alerts.ts';
 import { portalOutages } from './outages.ts';
+import { mapAssetRoutes } from './map-assets.ts';
 import { listAppeals } from '../../modules/appeals/service.ts';
 import { textIn } from '../text.ts';
 
@@ -36,6 +37,7 @@ export const portalRoutes = (app: App) => async (r: FastifyInstance) => {
   await r.register(portalMedia(app));
   await r.register(portalTelegram(app));
   await r.register(portalPush(app));
+  await r.register(mapAssetRoutes);
 
   r.get('/', async (req, reply) => reply.redirect(`${req.base}/${req.headers['accept-language'] ? req.lang : req.community.default_lang}/`));
 
