@@ -41,6 +41,7 @@ const Env = z.object({
   OUTBOX_RATE_EMAIL: z.coerce.number().min(0.1).max(10_000).default(20),
   OUTBOX_RATE_SMS: z.coerce.number().min(0.1).max(10_000).default(20),
   OUTBOX_RATE_TELEGRAM: z.coerce.number().min(0.1).max(10_000).default(25),
+  OUTBOX_RATE_WEBPUSH: z.coerce.number().min(0.1).max(10_000).default(50),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -79,7 +80,7 @@ export type Config = {
   /** The city's Telegram bot for residents' notifications; without it Telegram is not offered. */
   telegram?: { token: string; username: string | null; apiUrl: string };
   /** Messages per second each outbox lane sends at most (the gateway's allowance). */
-  outboxRates: { email: number; sms: number; telegram: number };
+  outboxRates: { email: number; sms: number; telegram: number; webpush: number };
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
 };
 
@@ -121,7 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpFrom: e.SMTP_FROM,
     sms: e.SMS_GATEWAY_URL && e.SMS_GATEWAY_TOKEN ? { url: e.SMS_GATEWAY_URL, token: e.SMS_GATEWAY_TOKEN, sender: e.SMS_SENDER } : undefined,
     telegram: e.TELEGRAM_BOT_TOKEN ? { token: e.TELEGRAM_BOT_TOKEN, username: e.TELEGRAM_BOT_USERNAME ?? null, apiUrl: e.TELEGRAM_API_URL } : undefined,
-    outboxRates: { email: e.OUTBOX_RATE_EMAIL, sms: e.OUTBOX_RATE_SMS, telegram: e.OUTBOX_RATE_TELEGRAM },
+    outboxRates: { email: e.OUTBOX_RATE_EMAIL, sms: e.OUTBOX_RATE_SMS, telegram: e.OUTBOX_RATE_TELEGRAM, webpush: e.OUTBOX_RATE_WEBPUSH },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { createDb } from './db/db.ts';
+import { createDb, withCommunity } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 import { startEmbedded, type EmbeddedServer } from './db/embedded.ts';
 import { startQueue, type JobDef, type Queue } from './jobs/queue.ts';
@@ -15,6 +15,9 @@ import { CommunityRegistry } from './modules/communities/service.ts';
 import { startLanes } from './modules/outbox/lanes.ts';
 import { createMailer } from './modules/outbox/mailer.ts';
 import { emailGateway, smsGateway, telegramGateway, type Gateways } from './modules/outbox/gateways.ts';
+import { webPushGateway } from './modules/outbox/webpush.ts';
+import { deletePushSubscription, pushTarget } from './modules/channels/service.ts';
+import { endSubscriptionsTo } from './modules/outages/service.ts';
 import { setUpTelegramBot } from './web/telegram-bot.ts';
 import { pruneRateLimits } from './http/rate-limit.ts';
 import { loadDemo, demoBanner, isDemo } from './demo/load.ts';
@@ -45,6 +48,14 @@ export async function start(config: Config) {
     email: mailer ? emailGateway(mailer) : undefined,
     sms: config.sms ? smsGateway(config.sms) : undefined,
     telegram: config.telegram ? telegramGateway(config.telegram) : undefined,
+    // Needs no deployment setting: each community's VAPID keys are in its channel settings.
+    webpush: webPushGateway({
+      target: (communityId, id) => withCommunity(db, communityId, (tx) => pushTarget(tx, id)),
+      forget: (communityId, id) => withCommunity(db, communityId, async (tx) => {
+        await deletePushSubscription(tx, { id });
+        await endSubscriptionsTo(tx, 'webpush', id);
+      }),
+    }),
   };
   const secret = await ensureSecret(db);
   let queueRef: Queue | null = null;

@@ -137,7 +137,7 @@ export interface ApiTokensTable {
 export interface OutboxMessagesTable {
   id: Generated<string>;
   community_id: string;
-  channel: 'email' | 'sms' | 'telegram';
+  channel: 'email' | 'sms' | 'telegram' | 'webpush';
   recipient: string;
   subject: string | null;
   body: string;

@@ -20,6 +20,7 @@ export { channelStatus, saveSettings, loadSettings, mask, isConnected } from './
 export { parseError, getDelivery } from './deliveries.ts';
 export { adapterFor } from './adapters/index.ts';
 export type { Delivery } from './deliveries.ts';
+export { PushSubscription, PUSH_TOPICS, savePushSubscription, deletePushSubscription, pushTarget, type PushTopic } from './push-subscriptions.ts';
 
 /** Writes one delivery per channel in the caller's transaction, and the job that sends them:
  * both commit or neither. Queueing the same (publication, version, action) again changes
@@ -195,12 +196,20 @@ export async function testChannel(db: Db, communityId: string, kind: ChannelKind
   }
 }
 
-/** Web push needs a VAPID key pair per community: made once, when the channel is switched on. */
+/** Web push needs a VAPID key pair per community: made once, when the channel is first switched
+ * on, and kept when it is switched off and on again (browsers subscribed with its public key). */
 export async function ensureVapid(tx: Tx, actor: Actor, subject: string): Promise<void> {
   const s = (await loadSettings(tx)).get('webpush');
-  if (s?.config.vapid_public && s.config.vapid_private) return;
-  const keys = newVapidKeys();
-  await saveSettings(tx, actor, 'webpush', { vapid_public: keys.publicKey, vapid_private: keys.privateKey, subject }, true);
+  const c = s?.config ?? {};
+  if (s?.enabled && c.vapid_public && c.vapid_private) return;
+  const keys = c.vapid_public && c.vapid_private ? { publicKey: String(c.vapid_public), privateKey: String(c.vapid_private) } : newVapidKeys();
+  await saveSettings(tx, actor, 'webpush', { vapid_public: keys.publicKey, vapid_private: keys.privateKey, subject: String(c.subject ?? subject) }, true);
+}
+
+/** Switches web push off, keeping its keys for the day it is switched on again. */
+export async function disableWebPush(tx: Tx, actor: Actor): Promise<void> {
+  const r = await tx.updateTable('channel_settings').set({ enabled: false, connected_at: null, updated_at: sql`now()` }).where('kind', '=', 'webpush').where('enabled', '=', true).executeTakeFirst();
+  if (Number(r.numUpdatedRows)) await recordAudit(tx, actor, { action: 'channels.settings', objectType: 'channel', objectId: 'webpush', before: { enabled: true }, after: { enabled: false } });
 }
 
 export async function addPressContact(tx: Tx, actor: Actor, input: { name?: string; email?: string; outlet?: string; lang?: string }): Promise<void> {

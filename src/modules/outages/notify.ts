@@ -24,7 +24,7 @@ export function quietUntil(now: Date, timeZone: string): Date | null {
 /** A subscription's street or building; polygons are tested below against the building's point. */
 const SUBSCRIBED_PLACE: PlaceSql = { street: sql.ref('s.street_id'), building: sql.ref('s.building_id'), number: sql.ref('b.number'), district: sql`coalesce(b.district_id, st.district_id)` };
 
-type Sub = { id: string; channel: 'email' | 'sms' | 'telegram'; recipient: string; lang: Lang; unsubscribe_token: string; lat: number | null; lon: number | null };
+type Sub = { id: string; channel: 'email' | 'sms' | 'telegram' | 'webpush'; recipient: string; lang: Lang; unsubscribe_token: string; lat: number | null; lon: number | null };
 
 export async function notifySubscribers(ctx: OutagesCtx, outageId: string, event: 'posted' | 'changed' | 'closed'): Promise<number> {
   const { tx, community } = ctx;

@@ -11,7 +11,7 @@ import { recordAudit, type Actor } from '../audit/service.ts';
 import { conflict, invalid, notFound } from '../../http/errors.ts';
 import type { AddressMatch } from '../addresses/service.ts';
 import { houseNumber, insidePolygon, type AreaRule } from './areas.ts';
-import { OUTAGE_KINDS } from './tables.ts';
+import { OUTAGE_KINDS, type OutageSubChannel } from './tables.ts';
 import { notifySubscribers } from './notify.ts';
 import { checkClosingMessage, closeLinkedAppeals } from '../appeals/outage-links.ts';
 import type { AppealsCtx } from '../appeals/service.ts';
@@ -177,7 +177,7 @@ export async function controlReport(tx: Tx, from: Date, to: Date) {
   return r.rows.map((x) => ({ organisationId: x.organisation_id, names: x.names, posted: Number(x.posted), late: Number(x.late), staleNow: Number(x.stale_now) }));
 }
 
-export async function subscribe(tx: Tx, input: { communityId: string; residentId: string | null; channel: 'email' | 'sms' | 'telegram'; recipient: string; address: AddressMatch; kinds: string[]; lang: 'uk' | 'en' | 'fa' }, actor: Actor) {
+export async function subscribe(tx: Tx, input: { communityId: string; residentId: string | null; channel: OutageSubChannel; recipient: string; address: AddressMatch; kinds: string[]; lang: 'uk' | 'en' | 'fa' }, actor: Actor) {
   const token = randomBytes(18).toString('base64url');
   const row = await tx.insertInto('outage_subscriptions').values({
     community_id: input.communityId, resident_id: input.residentId, channel: input.channel, recipient: input.recipient, street_id: input.address.streetId,
@@ -185,6 +185,13 @@ export async function subscribe(tx: Tx, input: { communityId: string; residentId
   }).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
   if (row) await recordAudit(tx, actor, { action: 'outage.subscribe', objectType: 'outage_subscription', objectId: row.id });
   return !!row;
+}
+
+/** Ends every subscription that goes to one recipient of a channel (a browser that dropped its
+ * push subscription, a bot chat that stopped); how many. */
+export async function endSubscriptionsTo(tx: Tx, channel: OutageSubChannel, recipient: string): Promise<number> {
+  const r = await tx.updateTable('outage_subscriptions').set({ ended_at: sql`now()` }).where('channel', '=', channel).where('recipient', '=', recipient).where('ended_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
 export async function unsubscribe(tx: Tx, token: string): Promise<boolean> {

@@ -51,11 +51,15 @@ export interface OutageUpdatesTable {
   at: Created;
 }
 
+/** Where a subscriber is told: the recipient is an e-mail, a phone, a Telegram chat id, or a
+ * portal push subscription's id. */
+export type OutageSubChannel = 'email' | 'sms' | 'telegram' | 'webpush';
+
 export interface OutageSubscriptionsTable {
   id: Generated<string>;
   community_id: string;
   resident_id: string | null;
-  channel: 'email' | 'sms' | 'telegram';
+  channel: OutageSubChannel;
   recipient: string;
   street_id: string;
   building_id: string | null;

@@ -1,10 +1,12 @@
 // Gateways carry an outbox message out of the building: SMTP e-mail, an SMS HTTP gateway,
-// the city's Telegram bot. Each says clearly whether a failure is worth retrying.
+// the city's Telegram bot (web push: webpush.ts). Each says clearly whether a failure is worth retrying.
 import type { Mailer } from './mailer.ts';
+import type { OutboxChannel } from './service.ts';
 
-export type Outgoing = { id: string; recipient: string; subject: string | null; body: string };
+/** One message as a gateway sees it; `urgent` for the alerts' priority lane. */
+export type Outgoing = { id: string; communityId: string; recipient: string; subject: string | null; body: string; urgent: boolean };
 export type Gateway = { send: (msg: Outgoing) => Promise<string> };
-export type Gateways = Partial<Record<'email' | 'sms' | 'telegram', Gateway>>;
+export type Gateways = Partial<Record<OutboxChannel, Gateway>>;
 
 /** A failed send. `retryAfter` (seconds) comes from the provider's rate limit; `permanent`
  * failures (a blocked bot, an invalid number) are not retried. */

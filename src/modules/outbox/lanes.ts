@@ -1,4 +1,4 @@
-// The outbox's delivery lanes: one per channel (e-mail, SMS, Telegram bot). A lane takes the
+// The outbox's delivery lanes: one per channel (e-mail, SMS, Telegram bot, web push). A lane takes the
 // most urgent due message, sends it through the channel's gateway and records the outcome,
 // never faster than the channel's configured rate, with a few sends in flight at once.
 //
@@ -16,7 +16,8 @@ import { withSystem, type Db } from '../../db/db.ts';
 import { GatewayError, type Gateways } from './gateways.ts';
 import type { OutboxChannel } from './service.ts';
 
-export const OUTBOX_CHANNELS: OutboxChannel[] = ['email', 'sms', 'telegram'];
+// The order is the lanes' advisory-lock keys: new channels go at the end.
+export const OUTBOX_CHANNELS: OutboxChannel[] = ['email', 'sms', 'telegram', 'webpush'];
 
 /** Messages per second per channel. */
 export type LaneRates = Record<OutboxChannel, number>;
@@ -32,7 +33,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * takes a few hundred milliseconds to answer. */
 export const laneConcurrency = (rate: number) => Math.min(32, Math.max(2, Math.ceil(rate / 4)));
 
-type Row = { id: string; community_id: string; recipient: string; subject: string | null; body: string; attempts: number };
+type Row = { id: string; community_id: string; recipient: string; subject: string | null; body: string; attempts: number; priority: number };
 
 export type Lanes = { stop: () => Promise<void> };
 
@@ -77,7 +78,7 @@ export function startLanes(deps: { url: string; db: Db; gateways: Gateways; rate
                      order by priority desc, next_attempt_at limit ${n} for update skip locked)
         returning id, community_id, recipient, subject, body, attempts, priority, next_attempt_at`.execute(tx);
       // The order of the sub-select, which an UPDATE ... RETURNING does not keep.
-      return (r.rows as (Row & { priority: number; next_attempt_at: Date })[]).sort((a, b) => b.priority - a.priority || +a.next_attempt_at - +b.next_attempt_at);
+      return (r.rows as (Row & { next_attempt_at: Date })[]).sort((a, b) => b.priority - a.priority || +a.next_attempt_at - +b.next_attempt_at);
     });
 
   const record = (id: string, set: Record<string, unknown>) =>
@@ -86,7 +87,7 @@ export function startLanes(deps: { url: string; db: Db; gateways: Gateways; rate
   async function send(channel: OutboxChannel, m: Row): Promise<number | undefined> {
     const gateway = deps.gateways[channel]!;
     try {
-      const providerId = await gateway.send({ id: m.id, recipient: m.recipient, subject: m.subject, body: m.body });
+      const providerId = await gateway.send({ id: m.id, communityId: m.community_id, recipient: m.recipient, subject: m.subject, body: m.body, urgent: m.priority > 0 });
       await record(m.id, { status: 'sent', sent_at: sql`now()`, provider_id: providerId, last_error: null });
       return undefined;
     } catch (err) {

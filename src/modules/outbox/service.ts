@@ -4,7 +4,7 @@ import type { Queue } from '../../jobs/queue.ts';
 // Every message that leaves CityDesk for one person is a row of outbox_messages first,
 // written in the transaction of whatever caused it. The lanes (lanes.ts) send them.
 
-export type OutboxChannel = 'email' | 'sms' | 'telegram';
+export type OutboxChannel = 'email' | 'sms' | 'telegram' | 'webpush';
 
 export type OutgoingMessage = {
   channel: OutboxChannel;

@@ -1,6 +1,7 @@
 // Console: channel settings (connect, test), every delivery with its state, link and error
 // (retry a failed one, resolve an "unknown" one), and the press list.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { forgetNewsPages } from '../portal/news-cache.ts';
 import { z, ZodError } from 'zod';
 import type { App } from '../../http/context.ts';
 import { actorOf } from '../../http/context.ts';
@@ -60,9 +61,13 @@ ${cards}`;
     const f = z.record(z.string(), z.string().max(4000)).parse(req.body ?? {});
     try {
       await inTx(req, async (tx) => {
-        if (kind.data === 'webpush' && f.enabled === 'on') return ch.ensureVapid(tx, actorOf(req), `mailto:${req.community.contacts.email ?? 'press@citydesk.local'}`);
+        if (kind.data === 'webpush') {
+          return f.enabled === 'on' ? ch.ensureVapid(tx, actorOf(req), `mailto:${req.community.contacts.email ?? 'press@citydesk.local'}`) : ch.disableWebPush(tx, actorOf(req));
+        }
         return ch.saveSettings(tx, actorOf(req), kind.data, f, f.enabled === 'on');
       });
+      // The portal's cached pages show web push's button (outages) only while it is on.
+      if (kind.data === 'webpush') forgetNewsPages(req.community.id);
       return settingsPage(req, reply, { notice: t(lang, 'channels.settings.saved') });
     } catch (e) {
       if (e instanceof AppError && e.status < 500) return settingsPage(req, reply, { error: t(lang, e.key) }, e.status, f);

@@ -11,6 +11,8 @@ import { withCommunity } from '../../db/db.ts';
 import { formatDate, pick, t, type Lang } from '../../i18n/i18n.ts';
 import { addressById, resolveAddress, type AddressMatch } from '../../modules/addresses/service.ts';
 import { getOutage, isStale, listOutages, outagesAt, subscribe, unsubscribe, type OutageRow } from '../../modules/outages/service.ts';
+import { isConnected, loadSettings, PushSubscription, savePushSubscription } from '../../modules/channels/service.ts';
+import { followInBrowser } from './push.ts';
 import { OUTAGE_KINDS } from '../../modules/outages/tables.ts';
 import { outageShapes, type OutageShape } from '../../modules/outages/map.ts';
 import { mapScript, mapScripts, mapStyles } from './map-assets.ts';
@@ -80,7 +82,7 @@ ${mapScripts(req, OUTAGES_MAP)}`;
     // URL and the active alerts); a signed-in resident's page (subscribe form) is rendered afresh.
     return sendCached(req, reply, { personal: true }, async () => {
     if (mayBeResident(req)) await loadResident(app, req);
-    const { current, planned, lookup, shapes } = await withCommunity(app.db, c.id, async (tx) => {
+    const { current, planned, lookup, shapes, pushKey } = await withCommunity(app.db, c.id, async (tx) => {
       let lookup: { match?: AddressMatch; options?: AddressMatch[]; hits?: OutageRow[]; none?: boolean } | null = null;
       if (q.street) {
         const m = await addressById(tx, q.street, q.building ?? null, null, lang, c.default_lang);
@@ -92,7 +94,9 @@ ${mapScripts(req, OUTAGES_MAP)}`;
       const current = await listOutages(tx, { when: 'current' });
       const planned = await listOutages(tx, { when: 'planned' });
       const shapes = app.config.mapTiles ? await outageShapes(tx, [...current, ...planned].map((o) => o.id)) : new Map<string, OutageShape>();
-      return { current, planned, lookup, shapes };
+      const push = lookup?.match ? (await loadSettings(tx)).get('webpush') : undefined;
+      const pushKey = push && isConnected(push) ? String(push.config.vapid_public ?? '') : '';
+      return { current, planned, lookup, shapes, pushKey };
     });
     const map = outagesMap(req, lang, [...current, ...planned], shapes);
     const body = html`<h1>${t(lang, 'outages.title')}</h1><p class="lead">${t(lang, 'outages.lead')}</p>
@@ -103,7 +107,7 @@ ${lookup.none ? html`<p>${t(lang, 'outages.lookup.not_found')}</p>` : ''}
 ${lookup.options ? html`<p>${t(lang, 'outages.lookup.choose')}</p><ul>${lookup.options.map((o) => html`<li><a href="${req.base}/${lang}/outages?street=${o.streetId}${o.buildingId ? `&building=${o.buildingId}` : ''}">${o.label}</a></li>`)}</ul>` : ''}
 ${lookup.match ? html`${q.subscribed ? html`<p class="notice" role="status">${t(lang, 'outages.subscribe.done', { address: lookup.match.label })}</p>` : ''}
 <p><strong>${lookup.hits!.length ? t(lang, 'outages.lookup.found', { count: lookup.hits!.length, address: lookup.match.label }) : t(lang, 'outages.lookup.none', { address: lookup.match.label })}</strong></p>
-${lookup.hits!.length ? list(req, lang, lookup.hits!) : ''}${subscribeForm(req, reply, lang, lookup.match)}` : ''}</section>` : ''}
+${lookup.hits!.length ? list(req, lang, lookup.hits!) : ''}${subscribeForm(req, reply, lang, lookup.match)}${pushKey ? followInBrowser(req, lang, pushKey, lookup.match) : ''}` : ''}</section>` : ''}
 <section><h2>${t(lang, 'outages.current')}</h2>${list(req, lang, current)}</section>
 <section><h2>${t(lang, 'outages.planned_list')}</h2>${list(req, lang, planned)}</section>
 ${map}
@@ -150,6 +154,26 @@ ${o.contact ? html`<dt>${t(lang, 'outages.contact')}</dt><dd>${o.contact}</dd>` 
       return sendPage(reply, portalPage(req, { title: t(lang, 'outages.subscribe'), body, lang }), 400);
     }
     return reply.redirect(back, 303);
+  });
+
+  // "Notify me in this browser" (outages-push.js): the browser's push subscription follows the
+  // address, no sign-in needed (the subscription is the browser's, and holds no personal data).
+  r.post('/:lang/outages/subscribe-push', async (req, reply) => {
+    const lang = langOf(req);
+    const c = req.community;
+    const fail = (key: 'error.invalid' | 'outages.lookup.not_found' | 'channels.push.not_connected') => reply.code(400).send({ error: { code: 'invalid_input', message: t(lang, key) } });
+    const f = z.object({ subscription: PushSubscription, street: z.string().uuid(), building: z.string().uuid().optional(), kinds: z.array(z.string().max(40)).max(20).default([]) }).safeParse(req.body ?? {});
+    if (!f.success) return fail('error.invalid');
+    const done = await withCommunity(app.db, c.id, async (tx) => {
+      if (!isConnected((await loadSettings(tx)).get('webpush'))) return 'channels.push.not_connected' as const;
+      const a = await addressById(tx, f.data.street, f.data.building ?? null, null, lang, c.default_lang);
+      if (!a) return 'outages.lookup.not_found' as const;
+      const id = await savePushSubscription(tx, c.id, f.data.subscription, lang, ['outages']);
+      await subscribe(tx, { communityId: c.id, residentId: null, channel: 'webpush', recipient: id, address: a, kinds: f.data.kinds, lang }, actorOf(req));
+      return a;
+    });
+    if (typeof done === 'string') return fail(done);
+    return reply.code(201).send({ ok: true, message: t(lang, 'outages.push.done', { address: done.label }) });
   });
 
   // The link in every message: a page with a button (mail scanners follow links; they do not press buttons).

@@ -7,31 +7,38 @@ import type { App } from '../../http/context.ts';
 import { html } from '../../http/html.ts';
 import { t, pick, type Lang } from '../../i18n/i18n.ts';
 import { withCommunity } from '../../db/db.ts';
-import { loadSettings, unsubscribePress } from '../../modules/channels/service.ts';
+import { deletePushSubscription, loadSettings, PUSH_TOPICS, PushSubscription, savePushSubscription, unsubscribePress } from '../../modules/channels/service.ts';
+import { endSubscriptionsTo } from '../../modules/outages/service.ts';
 import { ledItems, ledSvg } from '../../modules/channels/led.ts';
 import { portalPage } from '../layout.ts';
 import { langOf, sendPage } from './page.ts';
 
-const Subscription = z.object({
-  endpoint: z.string().url().max(1000).regex(/^https?:\/\//),
-  keys: z.object({ p256dh: z.string().min(20).max(200), auth: z.string().min(8).max(100) }),
+const Subscription = PushSubscription.extend({
   lang: z.enum(['uk', 'en', 'fa']).default('uk'),
-  topics: z.array(z.string().max(40)).max(20).default([]),
+  topics: z.array(z.enum(PUSH_TOPICS)).max(2).default(['news']),
 });
 
 // The service worker: shows the notification and opens the publication on a tap.
+// The service worker: shows the notification and opens the publication on a tap; a message
+// that carries an unsubscribe link (outage notices, alerts) gets it as a second button.
 const SW = `self.addEventListener('push', (e) => {
   let d = {}; try { d = e.data ? e.data.json() : {}; } catch (_) {}
-  e.waitUntil(self.registration.showNotification(d.title || '', { body: d.body || '', icon: d.icon || undefined, data: { url: d.url || '/' }, requireInteraction: !!d.urgent }));
+  const u = d.unsubscribe || null;
+  e.waitUntil(self.registration.showNotification(d.title || '', { body: d.body || '', icon: d.icon || undefined, data: { url: d.url || '/', unsubscribe: u && u.url },
+    actions: u ? [{ action: 'unsubscribe', title: u.label }] : [], requireInteraction: !!d.urgent }));
 });
-self.addEventListener('notificationclick', (e) => { e.notification.close(); e.waitUntil(clients.openWindow(e.notification.data.url)); });`;
+self.addEventListener('notificationclick', (e) => { e.notification.close(); const d = e.notification.data || {};
+  e.waitUntil(clients.openWindow(e.action === 'unsubscribe' && d.unsubscribe ? d.unsubscribe : d.url)); });`;
+
+// The community's VAPID public key (base64url) as the bytes PushManager.subscribe wants.
+const KEY_BYTES = `const keyBytes = (k) => Uint8Array.from(atob(k.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - k.length % 4) % 4)), (c) => c.charCodeAt(0));`;
 
 // The page script: registers the worker, subscribes with the community's VAPID key.
-const CLIENT = `(() => {
+const CLIENT = `(() => { ${KEY_BYTES}
   const box = document.getElementById('push'); if (!box) return;
   const say = (k) => { document.getElementById('push-status').textContent = box.dataset[k]; };
   if (!('serviceWorker' in navigator) || !('PushManager' in window) || !box.dataset.key) { say('unsupported'); return; }
-  const key = Uint8Array.from(atob(box.dataset.key.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - box.dataset.key.length % 4) % 4)), (c) => c.charCodeAt(0));
+  const key = keyBytes(box.dataset.key);
   const post = (url, body) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   document.getElementById('push-on').hidden = false; document.getElementById('push-off').hidden = false;
   document.getElementById('push-on').onclick = async () => {
@@ -45,11 +52,42 @@ const CLIENT = `(() => {
   };
 })();`;
 
+// The outages page's "notify me in this browser": subscribes the browser (as above), then asks
+// the server to follow the looked-up address with it (the kinds ticked in the form, if any).
+const FOLLOW = `(() => { ${KEY_BYTES}
+  const box = document.getElementById('outage-push'); if (!box) return;
+  const status = document.getElementById('outage-push-status'); const btn = document.getElementById('outage-push-on');
+  if (!('serviceWorker' in navigator) || !('PushManager' in window)) { status.textContent = box.dataset.unsupported; return; }
+  btn.hidden = false;
+  btn.onclick = async () => {
+    btn.disabled = true;
+    try {
+      const reg = await navigator.serviceWorker.register(box.dataset.sw);
+      const sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(box.dataset.key) });
+      const kinds = Array.from(document.querySelectorAll('input[name=kinds]:checked')).map((i) => i.value);
+      const r = await fetch(box.dataset.action, { method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ subscription: sub.toJSON(), street: box.dataset.street, building: box.dataset.building || undefined, kinds }) });
+      const j = await r.json().catch(() => ({}));
+      status.textContent = r.ok ? j.message : (j.error && j.error.message) || box.dataset.unsupported;
+    } catch (_) { status.textContent = box.dataset.denied; } finally { btn.disabled = false; }
+  };
+})();`;
+
+/** "Notify me in this browser" for a looked-up address, when the community has web push on
+ * (`key`: its VAPID public key). Without JavaScript it says nothing; the button shows itself. */
+export const followInBrowser = (req: FastifyRequest, lang: Lang, key: string, a: { streetId: string; buildingId: string | null }) =>
+  html`<div class="card stack" id="outage-push" data-key="${key}" data-sw="${req.base}/push-sw.js" data-action="${req.base}/${lang}/outages/subscribe-push"
+ data-street="${a.streetId}" data-building="${a.buildingId ?? ''}" data-unsupported="${t(lang, 'channels.push.unsupported')}" data-denied="${t(lang, 'outages.push.denied')}">
+<h3>${t(lang, 'outages.push.title')}</h3><p>${t(lang, 'outages.push.lead')}</p>
+<p><button type="button" id="outage-push-on" hidden>${t(lang, 'outages.push.button')}</button></p><p id="outage-push-status" role="status"></p>
+<script src="${req.base}/outages-push.js" defer></script></div>`;
+
 export const portalPush = (app: App) => async (r: FastifyInstance) => {
   const inTx = <T>(req: FastifyRequest, fn: Parameters<typeof withCommunity<T>>[2]) => withCommunity(app.db, req.community.id, fn);
 
   r.get('/push-sw.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(SW));
   r.get('/push.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(CLIENT));
+  r.get('/outages-push.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(FOLLOW));
 
   r.get('/:lang/notifications', async (req, reply) => {
     const lang = langOf(req);
@@ -69,18 +107,18 @@ export const portalPush = (app: App) => async (r: FastifyInstance) => {
   r.post('/push/subscribe', async (req, reply) => {
     const p = Subscription.safeParse(req.body ?? {});
     if (!p.success) return reply.code(400).send({ error: { code: 'invalid_input', message: t(req.lang, 'error.invalid') } });
-    const s = p.data;
-    await inTx(req, (tx) => tx.insertInto('push_subscriptions')
-      .values({ community_id: req.community.id, endpoint: s.endpoint, p256dh: s.keys.p256dh, auth: s.keys.auth, lang: s.lang, topics: s.topics })
-      .onConflict((oc) => oc.columns(['community_id', 'endpoint']).doUpdateSet({ p256dh: s.keys.p256dh, auth: s.keys.auth, lang: s.lang, topics: s.topics }))
-      .execute());
+    await inTx(req, (tx) => savePushSubscription(tx, req.community.id, p.data, p.data.lang, p.data.topics));
     return reply.code(201).send({ ok: true });
   });
 
+  // "Turn off" in this browser: no more news, and the addresses it followed are let go.
   r.post('/push/unsubscribe', async (req, reply) => {
     const p = z.object({ endpoint: z.string().max(1000) }).safeParse(req.body ?? {});
     if (!p.success) return reply.code(400).send({ error: { code: 'invalid_input', message: t(req.lang, 'error.invalid') } });
-    await inTx(req, (tx) => tx.deleteFrom('push_subscriptions').where('endpoint', '=', p.data.endpoint).execute());
+    await inTx(req, async (tx) => {
+      const id = await deletePushSubscription(tx, { endpoint: p.data.endpoint });
+      if (id) await endSubscriptionsTo(tx, 'webpush', id);
+    });
     return reply.send({ ok: true });
   });
 

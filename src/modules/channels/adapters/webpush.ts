@@ -1,6 +1,7 @@
 // Web push (VAPID) to residents who subscribed on the portal, in the publication's language.
 // The keys are generated per community when the channel is switched on.
 import webPush from 'web-push';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { withCommunity } from '../../../db/db.ts';
 import { cut, LIMITS, mainText } from '../limits.ts';
@@ -28,7 +29,9 @@ export const webpush: Adapter = {
   publish: async (ctx, p) => {
     const c = Config.parse(ctx.config);
     const subs = await withCommunity(ctx.db, ctx.communityId, (tx) =>
-      tx.selectFrom('push_subscriptions').select(['id', 'endpoint', 'p256dh', 'auth']).where('lang', '=', p.lang).orderBy('created_at').execute());
+      tx.selectFrom('push_subscriptions').select(['id', 'endpoint', 'p256dh', 'auth']).where('lang', '=', p.lang)
+        // Browsers that asked for news (an empty list is from before topics: news); not those that follow an address only.
+        .where(sql<boolean>`cardinality(topics) = 0 or 'news' = any(topics)`).orderBy('created_at').execute());
     const byId = new Map(subs.map((s) => [s.id, s]));
     const payload = JSON.stringify(pushPayload(p));
     const counts = await eachRecipient(ctx, subs.map((s) => s.id), async (id) => {
