@@ -16,8 +16,8 @@ import { startLanes } from './modules/outbox/lanes.ts';
 import { createMailer } from './modules/outbox/mailer.ts';
 import { emailGateway, smsGateway, telegramGateway, type Gateways } from './modules/outbox/gateways.ts';
 import { webPushGateway } from './modules/outbox/webpush.ts';
-import { deletePushSubscription, pushTarget } from './modules/channels/service.ts';
-import { endSubscriptionsTo } from './modules/outages/service.ts';
+import { pushTarget } from './modules/channels/service.ts';
+import { forgetBrowser } from './modules/outages/service.ts';
 import { setUpTelegramBot } from './web/telegram-bot.ts';
 import { pruneRateLimits } from './http/rate-limit.ts';
 import { loadDemo, demoBanner, isDemo } from './demo/load.ts';
@@ -51,10 +51,7 @@ export async function start(config: Config) {
     // Needs no deployment setting: each community's VAPID keys are in its channel settings.
     webpush: webPushGateway({
       target: (communityId, id) => withCommunity(db, communityId, (tx) => pushTarget(tx, id)),
-      forget: (communityId, id) => withCommunity(db, communityId, async (tx) => {
-        await deletePushSubscription(tx, { id });
-        await endSubscriptionsTo(tx, 'webpush', id);
-      }),
+      forget: (communityId, id) => withCommunity(db, communityId, (tx) => forgetBrowser(tx, { id })),
     }),
   };
   const secret = await ensureSecret(db);

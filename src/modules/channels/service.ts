@@ -12,6 +12,7 @@ import { findDeliveries, getDelivery, setStatus, type Delivery } from './deliver
 import { isConnected, loadSettings, saveSettings } from './settings.ts';
 import { httpClient } from './http.ts';
 import { newVapidKeys } from './adapters/webpush.ts';
+export { signedPush } from './adapters/webpush.ts';
 import { DELIVER_JOB } from './worker.ts';
 import type { ChannelKind, Publication } from './types.ts';
 

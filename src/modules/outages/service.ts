@@ -8,6 +8,7 @@ import type { Texts } from '../../db/types.ts';
 import type { Queue } from '../../jobs/queue.ts';
 import type { Community } from '../communities/service.ts';
 import { recordAudit, type Actor } from '../audit/service.ts';
+import { deletePushSubscription } from '../channels/service.ts';
 import { conflict, invalid, notFound } from '../../http/errors.ts';
 import type { AddressMatch } from '../addresses/service.ts';
 import { houseNumber, insidePolygon, type AreaRule } from './areas.ts';
@@ -192,6 +193,13 @@ export async function subscribe(tx: Tx, input: { communityId: string; residentId
 export async function endSubscriptionsTo(tx: Tx, channel: OutageSubChannel, recipient: string): Promise<number> {
   const r = await tx.updateTable('outage_subscriptions').set({ ended_at: sql`now()` }).where('channel', '=', channel).where('recipient', '=', recipient).where('ended_at', 'is', null).executeTakeFirst();
   return Number(r.numUpdatedRows);
+}
+
+/** A browser turned its notifications off, or its push service says it is gone: its push
+ * subscription is deleted (if still there) and the addresses it followed are let go. */
+export async function forgetBrowser(tx: Tx, by: { id: string } | { endpoint: string }): Promise<void> {
+  const id = (await deletePushSubscription(tx, by)) ?? ('id' in by ? by.id : null);
+  if (id) await endSubscriptionsTo(tx, 'webpush', id);
 }
 
 export async function unsubscribe(tx: Tx, token: string): Promise<boolean> {

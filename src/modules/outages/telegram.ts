@@ -12,7 +12,7 @@ import { formatNumber, LANGS, t, type Lang, type MessageKey } from '../../i18n/i
 import { addressById, resolveAddress, type AddressMatch } from '../addresses/service.ts';
 import { systemActor, type Actor } from '../audit/service.ts';
 import type { Community } from '../communities/service.ts';
-import { subscribe, unsubscribe } from './service.ts';
+import { endSubscriptionsTo, subscribe, unsubscribe } from './service.ts';
 
 const TTL_MINUTES = 30;
 const MAX_ADDRESS = 200;
@@ -182,7 +182,6 @@ async function endSubscriptions(tx: Tx, community: Community, chatId: string, la
 export async function endChatSubscriptions(db: Db, chatId: string): Promise<number> {
   return withSystem(db, async (tx) => {
     await tx.deleteFrom('telegram_conversations').where('chat_id', '=', chatId).execute();
-    const r = await tx.updateTable('outage_subscriptions').set({ ended_at: sql`now()` }).where('channel', '=', 'telegram').where('recipient', '=', chatId).where('ended_at', 'is', null).returning('id').execute();
-    return r.length;
+    return endSubscriptionsTo(tx, 'telegram', chatId);
   });
 }

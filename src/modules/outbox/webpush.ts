@@ -1,10 +1,10 @@
 // Web push to one browser (an outage notice, an emergency alert): the outbox's 'webpush' lane.
 // The recipient is the id of a portal push subscription (channels' push_subscriptions); the
 // message is signed with the community's VAPID keys (console → Channels → web push) and
-// encrypted for that browser (RFC 8291, by the web-push package), then POSTed to the browser's
+// encrypted for that browser (RFC 8291; the channels module's `signedPush`), then POSTed to the browser's
 // push service. The service worker (`/push-sw.js`) shows it and opens its link on a tap; the
 // unsubscribe link of the message becomes the notification's second button.
-import webPush from 'web-push';
+import { signedPush } from '../channels/service.ts';
 import { GatewayError, type Gateway } from './gateways.ts';
 
 export type PushTarget = {
@@ -48,19 +48,18 @@ export function webPushGateway(deps: PushDeps): Gateway {
   return {
     send: async (m) => {
       const target = await deps.target(m.communityId, m.recipient);
-      if (target === 'gone') throw new GatewayError('web push: the browser unsubscribed', { permanent: true });
+      if (target === 'gone') {
+        // Dropped by the news channel's push meanwhile: what it followed goes with it.
+        await deps.forget(m.communityId, m.recipient);
+        throw new GatewayError('web push: the browser unsubscribed', { permanent: true });
+      }
       if (target === 'not_connected') throw new GatewayError('web push is not switched on for this community (console → Channels)', { permanent: true });
-      const payload = JSON.stringify(pushPayloadOf(m.subject, m.body, m.urgent));
-      const req = webPush.generateRequestDetails({ endpoint: target.endpoint, keys: { p256dh: target.p256dh, auth: target.auth } }, payload, {
-        vapidDetails: target.vapid,
-        TTL: m.urgent ? 3600 : 86_400,
-        urgency: m.urgent ? 'high' : 'normal',
-      });
-      // fetch sets the length itself.
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !/^content-length$/i.test(k)).map(([k, v]) => [k, String(v)]));
+      const req = signedPush(target, JSON.stringify(pushPayloadOf(m.subject, m.body, m.urgent)), target.vapid, m.urgent);
       let res: Response;
       try {
-        res = await fetch(req.endpoint, { method: 'POST', headers, body: req.body ? new Uint8Array(req.body) : undefined, signal: AbortSignal.timeout(TIMEOUT_MS) });
+        res = await fetch(req.endpoint, {
+          method: 'POST', headers: { ...req.headers, 'content-type': 'application/octet-stream' }, body: new Uint8Array(req.body), signal: AbortSignal.timeout(TIMEOUT_MS),
+        });
       } catch (e) {
         throw new GatewayError(`push service unreachable: ${(e as Error).message}`);
       }

@@ -7,8 +7,8 @@ import type { App } from '../../http/context.ts';
 import { html } from '../../http/html.ts';
 import { t, pick, type Lang } from '../../i18n/i18n.ts';
 import { withCommunity } from '../../db/db.ts';
-import { deletePushSubscription, loadSettings, PUSH_TOPICS, PushSubscription, savePushSubscription, unsubscribePress } from '../../modules/channels/service.ts';
-import { endSubscriptionsTo } from '../../modules/outages/service.ts';
+import { loadSettings, PUSH_TOPICS, PushSubscription, savePushSubscription, unsubscribePress } from '../../modules/channels/service.ts';
+import { forgetBrowser } from '../../modules/outages/service.ts';
 import { ledItems, ledSvg } from '../../modules/channels/led.ts';
 import { portalPage } from '../layout.ts';
 import { langOf, sendPage } from './page.ts';
@@ -115,10 +115,7 @@ export const portalPush = (app: App) => async (r: FastifyInstance) => {
   r.post('/push/unsubscribe', async (req, reply) => {
     const p = z.object({ endpoint: z.string().max(1000) }).safeParse(req.body ?? {});
     if (!p.success) return reply.code(400).send({ error: { code: 'invalid_input', message: t(req.lang, 'error.invalid') } });
-    await inTx(req, async (tx) => {
-      const id = await deletePushSubscription(tx, { endpoint: p.data.endpoint });
-      if (id) await endSubscriptionsTo(tx, 'webpush', id);
-    });
+    await inTx(req, (tx) => forgetBrowser(tx, { endpoint: p.data.endpoint }));
     return reply.send({ ok: true });
   });
 

@@ -36,14 +36,9 @@ export const webpush: Adapter = {
     const payload = JSON.stringify(pushPayload(p));
     const counts = await eachRecipient(ctx, subs.map((s) => s.id), async (id) => {
       const s = byId.get(id)!;
-      // web-push encrypts and signs; the request goes through our client, which knows
-      // whether it reached the push service (and speaks plain http to the test fake).
-      const req = webPush.generateRequestDetails({ endpoint: s.endpoint, keys: { p256dh: s.p256dh, auth: s.auth } }, payload, {
-        vapidDetails: { subject: c.subject, publicKey: c.vapid_public, privateKey: c.vapid_private },
-        TTL: p.urgent ? 3600 : 86_400, urgency: p.urgent ? 'high' : 'normal',
-      });
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !/^content-(type|length)$/i.test(k)).map(([k, v]) => [k, String(v)]));
-      const r = await ctx.http({ method: 'POST', url: req.endpoint, body: req.body ?? Buffer.alloc(0), contentType: 'application/octet-stream', headers, visible: true });
+      // Our client knows whether the request reached the push service (and speaks plain http to the test fake).
+      const req = signedPush(s, payload, { subject: c.subject, publicKey: c.vapid_public, privateKey: c.vapid_private }, p.urgent);
+      const r = await ctx.http({ method: 'POST', url: req.endpoint, body: req.body, contentType: 'application/octet-stream', headers: req.headers, visible: true });
       if (r.status >= 200 && r.status < 300) return 'sent';
       if (r.status === 404 || r.status === 410) {
         // The browser dropped the subscription: forget it.
@@ -58,3 +53,14 @@ export const webpush: Adapter = {
 };
 
 export const newVapidKeys = () => webPush.generateVAPIDKeys();
+
+/** The POST a browser's push service takes: the payload encrypted for that browser (RFC 8291)
+ * and signed with the community's VAPID keys, by the web-push package. The headers leave out
+ * the content type and length, which the HTTP client sets. */
+export function signedPush(sub: { endpoint: string; p256dh: string; auth: string }, payload: string, vapid: { subject: string; publicKey: string; privateKey: string }, urgent: boolean) {
+  const req = webPush.generateRequestDetails({ endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } }, payload, {
+    vapidDetails: vapid, TTL: urgent ? 3600 : 86_400, urgency: urgent ? 'high' : 'normal',
+  });
+  const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !/^content-(type|length)$/i.test(k)).map(([k, v]) => [k, String(v)]));
+  return { endpoint: req.endpoint, headers, body: req.body ?? Buffer.alloc(0) };
+}
