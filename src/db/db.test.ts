@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { migratedDb } from '../test/harness.ts';
-import { withCommunity, withSystem, type Db } from './db.ts';
+import { afterCommit, withCommunity, withSystem, type Db } from './db.ts';
 
 // BEGIN goes with the tenant's set_config in one round trip (db.ts); transactions must behave
 // exactly as before: committed, rolled back, tenant and role set, nothing left pending.
@@ -59,5 +59,21 @@ describe('transactions with one round trip less', () => {
     const open = await sql<{ n: string }>`select count(*) as n from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`.execute(db);
     assert.equal(open.rows[0].n, '0');
     assert.equal(await count(), 6);
+  });
+
+  it('work asked for after commit starts once the transaction has committed, and never after a rollback', async () => {
+    const id = '3f1c5b1e-8d2a-4c6e-9b7a-0a1b2c3d4e5f';
+    const seen: string[] = [];
+    await withCommunity(db, id, async (tx) => {
+      afterCommit(tx, (d) => void seen.push(d === db ? 'committed' : 'other db'));
+      afterCommit(tx, () => void seen.push('second'));
+      assert.deepEqual(seen, [], 'not inside the transaction');
+    });
+    assert.deepEqual(seen, ['committed', 'second']);
+    await assert.rejects(withCommunity(db, id, async (tx) => {
+      afterCommit(tx, () => void seen.push('rolled back'));
+      throw new Error('no');
+    }), /no/);
+    assert.deepEqual(seen, ['committed', 'second']);
   });
 });

@@ -90,6 +90,20 @@ class OneTripDialect extends PostgresDialect {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** What a transaction asked to start once it has committed (see afterCommit). */
+const committed = new WeakMap<Tx, Array<(db: Db) => void>>();
+
+/**
+ * Starts `fn` right after the caller's transaction commits (withCommunity), never when it rolls
+ * back. For work that a job would also do, only later: the job stays the safety net, so `fn`
+ * must be idempotent with it and may fail silently.
+ */
+export function afterCommit(tx: Tx, fn: (db: Db) => void): void {
+  const list = committed.get(tx);
+  if (list) list.push(fn);
+  else committed.set(tx, [fn]);
+}
+
 /**
  * Runs `fn` in a transaction that can only see and change rows of one community:
  * the role is switched to `citydesk_app`, whose row-level-security policies compare
@@ -98,10 +112,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function withCommunity<T>(db: Db, communityId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   // Written into the statement (no parameter), so that it goes in one round trip with BEGIN.
   if (!UUID.test(communityId)) throw new Error(`withCommunity: not a community id: ${JSON.stringify(communityId)}`);
-  return db.transaction().execute(async (tx) => {
+  let after: Array<(db: Db) => void> | undefined;
+  const result = await db.transaction().execute(async (tx) => {
     await sql.raw(`${TENANT_SQL}'${communityId}', true), set_config('role', 'citydesk_app', true)`).execute(tx);
-    return fn(tx);
+    const r = await fn(tx);
+    after = committed.get(tx);
+    return r;
   });
+  for (const f of after ?? []) f(db);
+  return result;
 }
 
 /** Deployment-level work (community registry, rate limits, jobs): runs as the owner role. */

@@ -80,6 +80,8 @@ export async function fanOut(deps: FanoutDeps, job: FanoutJob): Promise<number> 
       when s.channel = 'telegram' then ${w['uk:true'][field]}
       when s.lang = 'en' then ${w['en:false'][field]} when s.lang = 'fa' then ${w['fa:false'][field]} else ${w['uk:false'][field]} end`;
     const districts = a.district_codes ?? [];
+    // The one-message-per-recipient sort of 100,000 subscribers needs ~16 MB: in memory, not on disk.
+    await sql`set local work_mem = '64MB'`.execute(tx);
     // One message per (channel, recipient), whatever number of addresses they subscribed.
     const r = await sql`
       insert into outbox_messages (community_id, channel, recipient, subject, body, purpose, priority, fanout_id)

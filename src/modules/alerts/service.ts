@@ -1,7 +1,7 @@
 // Emergency alerts: compose, (approve,) issue, update, cancel. Issuing writes the CAP message,
 // the audit entry and one priority delivery per channel in one transaction.
 import { sql } from 'kysely';
-import type { Tx } from '../../db/db.ts';
+import { afterCommit, type Tx } from '../../db/db.ts';
 import type { Queue } from '../../jobs/queue.ts';
 import type { Community } from '../communities/service.ts';
 import { recordAudit, type Actor } from '../audit/service.ts';
@@ -11,7 +11,7 @@ import { CHANNELS, queueDeliveries, type Publication } from '../channels/service
 import { AlertInput, CAP_CATEGORY, parsePolygons, type AlertEvent } from './schema.ts';
 import { renderCap, type CapMessage } from './cap.ts';
 import type { AlertTexts } from './tables.ts';
-import { FANOUT_JOB, type FanoutJob } from './fanout.ts';
+import { FANOUT_JOB, fanOut, type FanoutJob } from './fanout.ts';
 
 export type AlertsCtx = { tx: Tx; queue: Queue; actor: Actor; community: Community; origin: string; base: string };
 export type Alert = Awaited<ReturnType<typeof getAlert>>;
@@ -114,6 +114,10 @@ async function publish(ctx: AlertsCtx, a: Alert, msgType: CapMessage['msgType'])
   // Every subscriber in the area: one job, which writes all their messages at once (fanout.ts).
   const job: FanoutJob = { communityId: community.id, alertId: a.id, version, msgType, requestedAt: now.toISOString() };
   await ctx.queue.sendInTx(tx, FANOUT_JOB, job, { singletonKey: `${a.id}:${version}`, priority: 10 });
+  // And at once, in this process, as soon as the alert commits: the job would wait for its
+  // queue's poll (up to half a second). Whichever starts first writes the fan-out; the other
+  // finds it claimed (alert_fanouts) and does nothing. Should this process fail, the job does it.
+  afterCommit(tx, (db) => void fanOut({ db, origin: () => ctx.origin, community: async () => community }, job).catch(() => undefined));
 }
 
 async function lockAlert(tx: Tx, id: string) {
