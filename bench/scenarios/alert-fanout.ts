@@ -80,14 +80,14 @@ export async function alertFanout(): Promise<Record<string, unknown>> {
     if (r.status !== 303) throw new Error(`issuing failed: HTTP ${r.status}`);
     const alertId = /alerts\/([0-9a-f-]{36})$/.exec(r.location!)![1];
 
-    const queued = whenTrue(t0, async () => (await raw.query('select 1 from alert_fanouts where alert_id = $1', [alertId])).rowCount === 1, 60_000);
+    const queued = whenTrue(t0, async () => (await raw.query('select 1 from alert_fanouts where alert_id = $1 having count(*) = max(parts)', [alertId])).rowCount === 1, 60_000);
     const banner = whenTrue(t0, async () => (await visitor.request('/uk/outages')).text.includes(HEADLINE), 60_000);
     const cap = whenTrue(t0, async () => (await visitor.request('/cap/alerts.atom')).text.includes(alertId), 60_000);
     const channel = whenTrue(t0, () => tg.posts.some((p) => p.chat_id === '@city'), 60_000);
     const firstSubscriber = whenTrue(t0, () => tg.posts.some((p) => p.chat_id !== '@city') || sms.received.length > 0 || relay.mails.length > 0, 60_000);
     const [queuedMs, bannerMs, capMs, channelMs, firstMs] = await Promise.all([queued, banner, cap, channel, firstSubscriber]);
     const fanout = (await raw.query<{ messages: number; lag_ms: number }>(
-      `select f.messages, extract(epoch from f.queued_at - (select sent_at from alert_messages where alert_id = f.alert_id order by sent_at limit 1)) * 1000 as lag_ms
+      `select sum(f.messages)::int as messages, extract(epoch from max(f.queued_at) - (select sent_at from alert_messages where alert_id = $1 order by sent_at limit 1)) * 1000 as lag_ms
        from alert_fanouts f where f.alert_id = $1`, [alertId])).rows[0];
 
     // The rates: a window once every lane has been running for a second.

@@ -26,7 +26,7 @@ export async function startEmbedded(dataDir: string, port: number, log: (m: stri
     persistent: true,
     createPostgresUser: asRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'unix_socket_directories='],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'unix_socket_directories=', '-c', 'wal_buffers=64MB', '-c', 'shared_buffers=512MB'],
     onLog: () => {},
     onError: (e) => log(`embedded postgres: ${String(e)}`),
   });

@@ -14,7 +14,7 @@ import { DEMO_PASSWORD } from '../../demo/load.ts';
 import { withCommunity } from '../../db/db.ts';
 import type { Community } from '../communities/service.ts';
 import { enqueueMessage } from '../outbox/service.ts';
-import { fanOut } from './fanout.ts';
+import { FANOUT_PARTS, fanOut } from './fanout.ts';
 
 type Building = { id: string; street_id: string; lat: number; lon: number };
 
@@ -88,8 +88,8 @@ describe('an alert to every subscriber in its area', () => {
       const r = await sql<{ n: string }>`select count(*) as n from outbox_messages where purpose = 'alert_alert' and status = 'sent'`.execute(app.app.db);
       return Number(r.rows[0].n) === 15 ? true : null;
     }, 30_000);
-    const f = await sql<{ messages: number }>`select messages from alert_fanouts where alert_id = ${id}`.execute(app.app.db);
-    assert.deepEqual(f.rows, [{ messages: 15 }], 'one fan-out of 15: 5 chats, 5 phones, 5 addresses');
+    const f = await sql<{ messages: number }>`select sum(messages)::int as messages, count(*)::int as parts from alert_fanouts where alert_id = ${id}`.execute(app.app.db);
+    assert.deepEqual(f.rows, [{ messages: 15, parts: FANOUT_PARTS }], 'one fan-out of 15 (5 chats, 5 phones, 5 addresses), in its parts');
 
     for (let i = 0; i < 5; i++) assert.equal(telegramTo(`70000${i}`).length, 1, `chat ${i}`);
     assert.match(telegramTo('700000')[0].text!, /Штормове попередження[\s\S]*Не паркуйте авто під деревами[\s\S]*outages\/unsubscribe\/tok-telegram-700000-/);
@@ -128,5 +128,28 @@ describe('an alert to every subscriber in its area', () => {
     await until('the message inside', async () => (telegramTo('810001').length === 1 ? true : null), 30_000);
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(telegramTo('810002').length, 0, 'outside the polygon');
+  });
+  it('a part that never committed (a crash between the parts) is written by the next run, the others are not written again', async () => {
+    await sql`update outage_subscriptions set ended_at = now()`.execute(app.app.db);
+    for (let i = 0; i < 20; i++) await subscribe(zel, 'telegram', `82000${String(i).padStart(2, '0')}`, near);
+    const id = await issue(compose({ uk_headline: 'Перевірка частин розсилки' }));
+    const parts = async () => (await sql<{ id: string; part: number; messages: number }>`select id, part, messages from alert_fanouts where alert_id = ${id} order by part`.execute(app.app.db)).rows;
+    await until('every part written', async () => ((await parts()).length === FANOUT_PARTS ? true : null), 30_000);
+    const before = await parts();
+    assert.ok(before.every((p) => p.messages > 0), `each part has subscribers: ${before.map((p) => p.messages).join(', ')}`);
+    const lost = before[before.length - 1];
+    const recipientsOf = async (fanoutId: string) => (await sql<{ recipient: string }>`select recipient from outbox_messages where fanout_id = ${fanoutId} order by recipient`.execute(app.app.db)).rows.map((r) => r.recipient);
+    const lostRecipients = await recipientsOf(lost.id);
+    // As if that part's transaction had never committed.
+    await sql`delete from outbox_messages where fanout_id = ${lost.id}`.execute(app.app.db);
+    await sql`delete from alert_fanouts where id = ${lost.id}`.execute(app.app.db);
+    const job = { communityId: zel.id, alertId: id, version: 1, msgType: 'Alert' as const, requestedAt: new Date().toISOString() };
+    assert.equal(await fanOut({ db: app.app.db, origin: () => app.origin, community: async () => zel }, job), lost.messages, 'only the lost part again');
+    const after = await parts();
+    assert.deepEqual(after.map((p) => p.part), before.map((p) => p.part));
+    assert.deepEqual(await recipientsOf(after[after.length - 1].id), lostRecipients);
+    const all = await sql<{ n: number; distinct_n: number }>`select count(*)::int as n, count(distinct recipient)::int as distinct_n from outbox_messages m join alert_fanouts f on f.id = m.fanout_id where f.alert_id = ${id}`.execute(app.app.db);
+    assert.deepEqual(all.rows[0], { n: 20, distinct_n: 20 }, 'each subscriber once');
+    assert.equal(await fanOut({ db: app.app.db, origin: () => app.origin, community: async () => zel }, job), 0);
   });
 });

@@ -1,8 +1,8 @@
 // An alert's message (Alert, Update or Cancel) to every subscriber in its area: the outage
 // subscribers (per street or building) on e-mail, SMS and the city's Telegram bot. Issuing
-// queues this job in its own transaction; the job writes every outbox row with ONE
-// INSERT ... SELECT and the alert_fanouts row that says it is done, in one transaction, so a
-// fan-out happens exactly once even if the job runs again after a crash. The rows carry the
+// queues this job in its own transaction; the job writes the outbox rows in FANOUT_PARTS parts
+// at once, each ONE INSERT ... SELECT with the alert_fanouts row that says the part is done, in
+// one transaction, so a fan-out happens exactly once even if the job runs again after a crash. The rows carry the
 // alerts' priority: the outbox lanes send them before anything else waiting.
 import { z } from 'zod';
 import { sql } from 'kysely';
@@ -61,15 +61,31 @@ async function insidePolygons(tx: Tx, polygons: [number, number][][]): Promise<s
   return rows.rows.filter((r) => r.lat !== null && r.lon !== null && polygons.some((p) => insidePolygon(r.lat!, r.lon!, p))).map((r) => r.id);
 }
 
+/** How many parts a fan-out is written in, each in its own transaction on its own connection:
+ * the insert of 100,000 rows keeps one PostgreSQL process busy for two seconds, and two parts
+ * use both CPUs of a small server (a subscriber's part is a hash of channel and recipient, so
+ * the one-message-per-recipient rule holds within each part). */
+export const FANOUT_PARTS = 2;
+
 /** Writes the fan-out of one alert message; returns how many messages it queued (0 when it
- * was done before). */
+ * was done before). Parts already written (a run before a crash, or the other of the job and
+ * the issuing process) are left alone; their count is kept from the first run. */
 export async function fanOut(deps: FanoutDeps, job: FanoutJob): Promise<number> {
   const c = await deps.community(job.communityId);
   if (!c) return 0;
+  const done = await withCommunity(deps.db, c.id, (tx) => tx.selectFrom('alert_fanouts').select(['part', 'parts'])
+    .where('alert_id', '=', job.alertId).where('version', '=', job.version).execute());
+  const parts = done[0]?.parts ?? FANOUT_PARTS;
+  const todo = Array.from({ length: parts }, (_, part) => part).filter((part) => !done.some((d) => d.part === part));
+  const counts = await Promise.all(todo.map((part) => fanOutPart(deps, c, job, part, parts)));
+  return counts.reduce((a, b) => a + b, 0);
+}
+
+async function fanOutPart(deps: FanoutDeps, c: Community, job: FanoutJob, part: number, parts: number): Promise<number> {
   return withCommunity(deps.db, c.id, async (tx) => {
     const claimed = await tx.insertInto('alert_fanouts')
-      .values({ community_id: c.id, alert_id: job.alertId, version: job.version, requested_at: new Date(job.requestedAt), messages: 0 })
-      .onConflict((oc) => oc.columns(['community_id', 'alert_id', 'version']).doNothing())
+      .values({ community_id: c.id, alert_id: job.alertId, version: job.version, part, parts, requested_at: new Date(job.requestedAt), messages: 0 })
+      .onConflict((oc) => oc.columns(['community_id', 'alert_id', 'version', 'part']).doNothing())
       .returning('id').executeTakeFirst();
     if (!claimed) return 0;
     const a = await tx.selectFrom('alerts').select(['id', 'texts', 'polygons', 'district_codes']).where('id', '=', job.alertId).executeTakeFirstOrThrow();
@@ -90,6 +106,7 @@ export async function fanOut(deps: FanoutDeps, job: FanoutJob): Promise<number> 
       from (select distinct on (s.channel, s.recipient) s.* from outage_subscriptions s
             ${districts.length ? sql`left join buildings b on b.id = s.building_id join streets st on st.id = s.street_id` : sql``}
             where s.ended_at is null
+            ${parts > 1 ? sql`and (hashtext(s.channel || ':' || s.recipient) & 2147483647) % ${parts} = ${part}` : sql``}
             ${inside ? sql`and s.id = any(${inside}::uuid[])` : sql``}
             ${districts.length ? sql`and coalesce(b.district_id, st.district_id) in (select id from address_districts where key = any(${districts}::text[]))` : sql``}
             order by s.channel, s.recipient, s.created_at) s`.execute(tx);
@@ -106,8 +123,8 @@ export const alertJobs = (deps: FanoutDeps): JobDef[] => [
 /** How far an alert's fan-outs got: per message, how many were queued and sent. */
 export async function fanoutProgress(tx: Tx, alertId: string) {
   return sql<{ version: number; queued_at: Date; messages: number; sent: string; failed: string }>`
-    select f.version, f.queued_at, f.messages,
-      (select count(*) from outbox_messages m where m.fanout_id = f.id and m.status = 'sent') as sent,
-      (select count(*) from outbox_messages m where m.fanout_id = f.id and m.status = 'failed') as failed
-    from alert_fanouts f where f.alert_id = ${alertId} order by f.version`.execute(tx).then((r) => r.rows);
+    select f.version, max(f.queued_at) as queued_at, sum(f.messages)::int as messages,
+      (select count(*) from outbox_messages m where m.fanout_id = any(array_agg(f.id)) and m.status = 'sent') as sent,
+      (select count(*) from outbox_messages m where m.fanout_id = any(array_agg(f.id)) and m.status = 'failed') as failed
+    from alert_fanouts f where f.alert_id = ${alertId} group by f.version order by f.version`.execute(tx).then((r) => r.rows);
 }

@@ -47,6 +47,9 @@ export interface AlertFanoutsTable {
   requested_at: Date;
   queued_at: Created;
   messages: number;
+  /** This row's share of the subscribers (by a hash of channel and recipient), of `parts`. */
+  part: Generated<number>;
+  parts: Generated<number>;
 }
 
 export interface AlertTables {
