@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { createDb, withCommunity } from './db/db.ts';
+import { createDb, withCommunity, withDatabase } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 import { startEmbedded, type EmbeddedServer } from './db/embedded.ts';
 import { startQueue, type JobDef, type Queue } from './jobs/queue.ts';
@@ -127,7 +127,7 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
   } finally {
     await client.end();
   }
-  return adminUrl.replace(/\/[^/]*$/, `/${name}`);
+  return withDatabase(adminUrl, name);
 }
 
 const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\/src\//, '/src/'));

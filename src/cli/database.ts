@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { loadConfig } from '../config.ts';
 import { startEmbedded } from '../db/embedded.ts';
+import { withDatabase } from '../db/db.ts';
 
 /** The database a command-line tool works on: DATABASE_URL, or the embedded server of
  * CITYDESK_DATA_DIR (used if CityDesk is running, started for the command otherwise). */
@@ -12,9 +13,9 @@ export async function openDatabase(): Promise<{ url: string; adminUrl: string; c
   try {
     await probe.connect();
     await probe.end();
-    return { url: adminUrl.replace(/\/postgres$/, '/citydesk'), adminUrl, close: async () => {} };
+    return { url: withDatabase(adminUrl, 'citydesk'), adminUrl, close: async () => {} };
   } catch {
     const server = await startEmbedded(config.dataDir, config.pgPort, (m) => process.stderr.write(`${m}\n`));
-    return { url: server.url.replace(/\/postgres$/, '/citydesk'), adminUrl: server.url, close: server.stop };
+    return { url: withDatabase(server.url, 'citydesk'), adminUrl: server.url, close: server.stop };
   }
 }

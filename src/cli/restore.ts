@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { openDatabase } from './database.ts';
+import { withDatabase } from '../db/db.ts';
 
 const file = process.argv[2];
 if (!file || !existsSync(file)) {
@@ -13,7 +14,7 @@ if (!file || !existsSync(file)) {
 }
 const db = await openDatabase();
 const name = new URL(db.url).pathname.slice(1);
-const admin = new pg.Client({ connectionString: db.adminUrl.replace(/\/[^/]*$/, '/postgres') });
+const admin = new pg.Client({ connectionString: withDatabase(db.adminUrl, 'postgres') });
 await admin.connect();
 await admin.query(`drop database if exists "${name}" with (force)`);
 await admin.query(`create database "${name}"`);

@@ -123,6 +123,14 @@ export async function withCommunity<T>(db: Db, communityId: string, fn: (tx: Tx)
   return result;
 }
 
+/** The same server's database `name` (a PostgreSQL URL's path; its query, e.g. a socket's
+ * `host`, is kept). */
+export function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
 /** Deployment-level work (community registry, rate limits, jobs): runs as the owner role. */
 export async function withSystem<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction().execute(fn);

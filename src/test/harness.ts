@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
-import { createDb, type Db } from '../db/db.ts';
+import { createDb, withDatabase, type Db } from '../db/db.ts';
 import { migrate } from '../db/migrate.ts';
 import { loadConfig } from '../config.ts';
 import { start } from '../main.ts';
@@ -22,7 +22,7 @@ export async function freshDatabase(): Promise<{ url: string; drop: () => Promis
   await admin.connect();
   await admin.query(`create database ${name}`);
   await admin.end();
-  const url = baseUrl().replace(/\/[^/?]*(\?|$)/, `/${name}$1`);
+  const url = withDatabase(baseUrl(), name);
   return {
     url,
     drop: async () => {
