@@ -39,6 +39,7 @@ const statuses: Record<string, number> = {};
 let socketErrors = 0;
 let sent = 0;
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 const end = t0 + opts.seconds * 1000;
 const perSecond = new Array<number>(opts.seconds).fill(0);
 
@@ -66,9 +67,10 @@ async function connection(c: number): Promise<void> {
 
 await Promise.all(Array.from({ length: opts.connections }, (_, c) => connection(c)));
 const elapsed = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
 agent.destroy();
 const sorted = [...latencies].sort((a, b) => a - b);
 const pct = (p: number) => (sorted.length ? sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1] : null);
 process.stdout.write(
-  `${JSON.stringify({ sent, acknowledged: numbers.length, statuses, socketErrors, elapsed, perSecond, p50: pct(50), p99: pct(99), max: pct(100), mean: latencies.reduce((a, b) => a + b, 0) / (latencies.length || 1), numbers })}\n`,
+  `${JSON.stringify({ sent, acknowledged: numbers.length, statuses, socketErrors, elapsed, perSecond, p50: pct(50), p99: pct(99), max: pct(100), mean: latencies.reduce((a, b) => a + b, 0) / (latencies.length || 1), cpuMs: (cpu.user + cpu.system) / 1000, numbers })}\n`,
 );

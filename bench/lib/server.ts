@@ -292,7 +292,9 @@ export class Server {
     };
     delete env.DATABASE_URL; // always the embedded PostgreSQL in the throw-away folder
     delete env.CITYDESK_PUBLIC_URL;
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    // BENCH_NODE_ARGS: extra options for the server's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    this.child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

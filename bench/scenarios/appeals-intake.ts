@@ -14,7 +14,7 @@ const WARMUP_REQUESTS = 200;
 
 type LoadResult = {
   sent: number; acknowledged: number; statuses: Record<string, number>; socketErrors: number; elapsed: number;
-  perSecond: number[]; p50: number | null; p99: number | null; max: number | null; mean: number; numbers: string[];
+  perSecond: number[]; p50: number | null; p99: number | null; max: number | null; mean: number; cpuMs: number; numbers: string[];
 };
 
 /** A statement by phone with a named caller, as the operators type them in: it gets a legal
@@ -76,6 +76,7 @@ export async function appealsIntake(): Promise<Record<string, unknown>> {
         duplicate_numbers: r.numbers.length - distinct,
         server_cpu_ms_per_appeal: r.acknowledged ? round(cpu.node / r.acknowledged) : null,
         postgres_cpu_ms_per_appeal: r.acknowledged ? round(cpu.pg / r.acknowledged) : null,
+        load_generator_cpu_ms_per_appeal: r.acknowledged ? round(r.cpuMs / r.acknowledged) : null,
         ...load,
         target_appeals_per_s: 1500,
         target_p99_ms: 50,

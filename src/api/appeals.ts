@@ -4,10 +4,11 @@ import type { App } from '../http/context.ts';
 import { forbidden, notFound } from '../http/errors.ts';
 import { withCommunity } from '../db/db.ts';
 import { operation } from './registry.ts';
-import { fileAppeal, getAppeal, listAppeals, timeline, type Appeal } from '../modules/appeals/service.ts';
+import { getAppeal, listAppeals, timeline, type Appeal } from '../modules/appeals/service.ts';
 import * as act from '../modules/appeals/actions.ts';
 import { APPEAL_CHANNELS, APPEAL_TYPES, NewAppeal } from '../modules/appeals/schema.ts';
-import { appealsCtx } from '../web/appeals-context.ts';
+import { appealsActor, appealsCtx } from '../web/appeals-context.ts';
+import { IntakeBatcher } from '../modules/appeals/intake-batch.ts';
 
 const Id = z.object({ id: z.string().uuid() });
 const AppealOut = z.object({
@@ -24,7 +25,11 @@ const out = (a: Appeal) => ({
   applicant: { name: a.applicant_name, phone: a.applicant_phone, email: a.applicant_email, address: a.applicant_address },
 });
 
+const IdempotencyKey = z.string().min(8).max(200).optional();
+
 export const appealsApi = (app: App) => async (r: FastifyInstance) => {
+  // Filings that arrive together are written together (intake-batch.ts).
+  const intake = new IntakeBatcher({ db: app.db, queue: app.queue, secret: app.secret });
   const inTx = <T>(req: FastifyRequest, fn: Parameters<typeof withCommunity<T>>[2]) => withCommunity(app.db, req.community.id, fn);
 
   operation(r, {
@@ -34,9 +39,9 @@ export const appealsApi = (app: App) => async (r: FastifyInstance) => {
     response: AppealOut,
     handler: async ({ req, staff, body }) => {
       if (!act.isOperator(staff)) throw forbidden();
-      const key = z.string().min(8).max(200).optional().parse(req.headers['idempotency-key']);
+      const key = IdempotencyKey.parse(req.headers['idempotency-key']);
       const { channel, ...input } = body;
-      const { appeal } = await inTx(req, (tx) => fileAppeal(appealsCtx(app, req, tx), input, { channel, lang: req.community.default_lang, idempotencyKey: key ?? null }));
+      const { appeal } = await intake.file(req.community, { raw: input, channel, lang: req.community.default_lang, idempotencyKey: key ?? null, ...appealsActor(app, req) });
       return out(appeal);
     },
   });

@@ -22,6 +22,9 @@ export type Operation<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
   handler: (input: { req: FastifyRequest; staff: StaffAuth; params: z.infer<P>; query: z.infer<Q>; body: z.infer<B> }) => Promise<unknown>;
 };
 
+/** No path parameters, no query: made once (a zod schema made per request is compiled per request). */
+const NONE = z.object({});
+
 const ops: Array<Operation<z.ZodType, z.ZodType, z.ZodType>> = [];
 
 /** Registers a JSON API operation: auth -> validate -> handler -> present; and records it for OpenAPI. */
@@ -37,8 +40,8 @@ export function operation<P extends z.ZodType = z.ZodObject<{}>, Q extends z.Zod
       const write = op.method !== 'GET';
       const staff = op.auth === false ? (req.staff as StaffAuth) : requireStaff(req, op.permission, write);
       if (write && staff?.kind === 'staff') checkCsrf(req);
-      const params = (op.params ?? z.object({})).parse(stripSlug(req.params)) as z.infer<P>;
-      const query = (op.query ?? z.object({})).parse(req.query ?? {}) as z.infer<Q>;
+      const params = (op.params ?? NONE).parse(stripSlug(req.params)) as z.infer<P>;
+      const query = (op.query ?? NONE).parse(req.query ?? {}) as z.infer<Q>;
       const body = op.body ? op.body.parse(req.body ?? {}) : undefined;
       const out = await op.handler({ req, staff, params, query, body: body as never });
       reply.code(op.status ?? 200);

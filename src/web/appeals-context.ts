@@ -4,17 +4,18 @@ import { actorOf } from '../http/context.ts';
 import type { Tx } from '../db/db.ts';
 import type { AppealsCtx } from '../modules/appeals/service.ts';
 
-/** The appeals operations' context for one request: who acts, and how links to the
- * applicant's pages are written in the messages they get. */
-export function appealsCtx(app: App, req: FastifyRequest, tx: Tx): AppealsCtx {
+/** Who acts in this request, and how links to the applicant's pages are written in the
+ * messages they get. */
+export function appealsActor(app: App, req: FastifyRequest): Pick<AppealsCtx, 'actor' | 'followUrl' | 'rateUrl'> {
   const origin = app.config.publicUrl ?? `${req.protocol}://${req.host}`;
   return {
-    tx,
-    queue: app.queue,
     actor: actorOf(req),
-    community: req.community,
-    secret: app.secret,
     followUrl: (number, key, lang) => `${origin}${req.base}/${lang}/appeals/${number}?key=${key}`,
     rateUrl: (token, lang) => `${origin}${req.base}/${lang}/rate/${token}`,
   };
+}
+
+/** The appeals operations' context for one request. */
+export function appealsCtx(app: App, req: FastifyRequest, tx: Tx): AppealsCtx {
+  return { tx, queue: app.queue, community: req.community, secret: app.secret, ...appealsActor(app, req) };
 }

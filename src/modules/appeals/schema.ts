@@ -8,11 +8,13 @@ export const LEGAL_TYPES = new Set(['proposal', 'statement', 'complaint']);
 const text = (max: number) => z.string().trim().max(max);
 const optionalText = (max: number) => text(max).optional().transform((v) => (v ? v : undefined));
 
+const Email = z.string().email();
+
 export const Applicant = z
   .object({
     name: optionalText(200),
     phone: optionalText(40).refine((v) => v === undefined || /^\+?[\d\s()-]{9,20}$/.test(v), { message: 'phone' }),
-    email: optionalText(200).refine((v) => v === undefined || z.string().email().safeParse(v).success, { message: 'email' }),
+    email: optionalText(200).refine((v) => v === undefined || Email.safeParse(v).success, { message: 'email' }),
     address: optionalText(300),
   })
   .strict();
