@@ -1,8 +1,10 @@
 // Telling subscribers: every subscription whose street or building the notice covers, in its
-// language and channel, through the outbox, with an unsubscribe link. Quiet hours (22:00–07:00
+// language and channel, through the outbox, with an unsubscribe link; one message per person
+// and channel even when the notice covers several of the addresses they follow. Quiet hours (22:00–07:00
 // in the community's time zone) hold back planned-outage messages, never emergencies.
 import { sql } from 'kysely';
-import { enqueueMessage } from '../outbox/service.ts';
+import type { Insertable } from 'kysely';
+import type { OutboxMessagesTable } from '../../db/types.ts';
 import { formatDate, pick, t, type Lang } from '../../i18n/i18n.ts';
 import { zonedTimeToUtc } from '../appeals/deadlines.ts';
 import { insidePolygon } from './areas.ts';
@@ -40,25 +42,40 @@ export async function notifySubscribers(ctx: OutagesCtx, outageId: string, event
     where s.ended_at is null and (cardinality(s.kinds) = 0 or ${o.kind} = any(s.kinds))) x
     where x.by_rule or (${polygons.length > 0} and x.lat is not null)`.execute(tx);
   const hold = !o.emergency ? quietUntil(new Date(), community.time_zone) : null;
-  let sent = 0;
+  // The words depend on the language only (and the unsubscribe line on the channel): made once each.
+  const words = new Map<Lang, { subject: string; lines: string[] }>();
+  const wordsIn = (lang: Lang) => {
+    let w = words.get(lang);
+    if (!w) {
+      const d = (x: Date) => formatDate(new Date(x), lang, community.time_zone, community.calendar, true);
+      const kind = t(lang, `outages.kind.${o.kind}`);
+      const subject = t(lang, `outages.notice.${event}`, { kind, emergency: o.emergency ? t(lang, 'outages.emergency') : t(lang, 'outages.planned') });
+      const lines = [
+        subject,
+        pick(o.area_summary, lang, community.default_lang),
+        event === 'closed' ? t(lang, 'outages.notice.restored', { date: d(o.actual_end_at ?? new Date()) }) : t(lang, 'outages.notice.when', { from: d(o.starts_at), to: d(o.expected_end_at) }),
+        pick(o.reason, lang, community.default_lang),
+        `${ctx.origin}${ctx.base}/${lang}/outages/${o.id}`,
+      ];
+      words.set(lang, (w = { subject, lines }));
+    }
+    return w;
+  };
+  // One message per person and channel, however many of their addresses the notice covers.
+  const messages = new Map<string, Insertable<OutboxMessagesTable>>();
   for (const s of subs.rows) {
     const inPolygon = s.lat !== null && s.lon !== null && polygons.some((p) => insidePolygon(s.lat!, s.lon!, p));
     if (!s.by_rule && !inPolygon) continue;
-    const lang = s.lang;
-    const d = (x: Date) => formatDate(new Date(x), lang, community.time_zone, community.calendar, true);
-    const kind = t(lang, `outages.kind.${o.kind}`);
-    const subject = t(lang, `outages.notice.${event}`, { kind, emergency: o.emergency ? t(lang, 'outages.emergency') : t(lang, 'outages.planned') });
-    const link = `${ctx.origin}${ctx.base}/${lang}/outages/${o.id}`;
-    const body = [
-      subject,
-      pick(o.area_summary, lang, community.default_lang),
-      event === 'closed' ? t(lang, 'outages.notice.restored', { date: d(o.actual_end_at ?? new Date()) }) : t(lang, 'outages.notice.when', { from: d(o.starts_at), to: d(o.expected_end_at) }),
-      pick(o.reason, lang, community.default_lang),
-      link,
-      s.channel === 'telegram' ? t(lang, 'outages.notice.stop_telegram', { link: `${ctx.origin}${ctx.base}/${lang}/outages/unsubscribe/${s.unsubscribe_token}` }) : t(lang, 'outages.notice.unsubscribe', { link: `${ctx.origin}${ctx.base}/${lang}/outages/unsubscribe/${s.unsubscribe_token}` }),
-    ].filter(Boolean).join('\n');
-    await enqueueMessage(tx, ctx.queue, community.id, { channel: s.channel, recipient: s.recipient, subject, body, purpose: `outage_${event}` }, hold ? { startAfter: hold } : {});
-    sent++;
+    const who = `${s.channel}:${s.recipient}`;
+    if (messages.has(who)) continue;
+    const { subject, lines } = wordsIn(s.lang);
+    const link = `${ctx.origin}${ctx.base}/${s.lang}/outages/unsubscribe/${s.unsubscribe_token}`;
+    const body = [...lines, t(s.lang, s.channel === 'telegram' ? 'outages.notice.stop_telegram' : 'outages.notice.unsubscribe', { link })].filter(Boolean).join('\n');
+    messages.set(who, { community_id: community.id, channel: s.channel, recipient: s.recipient, subject, body, purpose: `outage_${event}`, ...(hold ? { next_attempt_at: hold } : {}) });
   }
-  return sent;
+  // A street's thousands of subscribers in a few statements, not one each: the dispatcher's
+  // request waits for them.
+  const rows = [...messages.values()];
+  for (let i = 0; i < rows.length; i += 1000) await tx.insertInto('outbox_messages').values(rows.slice(i, i + 1000)).execute();
+  return rows.length;
 }

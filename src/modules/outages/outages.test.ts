@@ -50,6 +50,7 @@ describe('outages: a dispatcher posts by address, subscribers are told, the port
     await resident(odd, '+380931000003');
     await resident(even, '+380931000004');
     await subscribeAt(odd, 'вул. Івана Франка, 3');
+    await subscribeAt(odd, 'вул. Івана Франка, 5'); // two addresses the notice covers: one message
     await subscribeAt(even, 'вул. Івана Франка, 4');
   });
   after(async () => {
@@ -76,6 +77,7 @@ describe('outages: a dispatcher posts by address, subscribers are told, the port
     assert.match(msg.text, /Відписатися: http/);
     await new Promise((res) => setTimeout(res, 500));
     assert.ok(!sms.received.some((m) => m.phone === '380931000004' && /Аварійне/.test(m.text)));
+    assert.equal(sms.received.filter((m) => m.phone === '380931000003' && /Аварійне/.test(m.text)).length, 1, 'one SMS for both of their addresses');
   });
 
   it('the portal answers the lookup for an affected house, an unaffected one, and several streets to choose from', async () => {
