@@ -89,6 +89,7 @@ describe('outages and alerts in the browser', { skip: browserSkipReason(), timeo
       await staffSignIn(page, 'duty@zelenodolsk.example');
       await page.goto('/console/alerts/new');
       await check(page, 'alert form');
+      await screenshot(page, 'console-alert-form-uk.png');
       await page.getByLabel(t('uk', 'alerts.event')).selectOption('uxo');
       await page.locator('#uk_headline').fill('Виявлено вибухонебезпечний предмет у сквері на вул. Соборній');
       await page.locator('#uk_instruction').fill('Обходьте сквер, не наближайтеся до огородження.');

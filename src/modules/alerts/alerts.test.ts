@@ -139,4 +139,25 @@ describe('emergency alerts: a duty officer issues, every portal page shows it, C
     assert.equal((await mayor.post(`/console/alerts/${id}/approve`, {}, '/console/alerts')).status, 303);
     assert.match((await duty.request(`/console/alerts/${id}`)).text, /data-testid="alert-status">Діє/);
   });
+  it('districts: the form offers the register’s districts, an unknown one is refused, CAP carries them as geocodes', async () => {
+    const zel = (await app.app.communities.bySlug('zelenodolsk'))!;
+    await sql`update communities set alerts_need_approval = false where id = ${zel.id}`.execute(app.app.db); // the test before asked for it
+    const ds = (await sql<{ key: string; names: { uk: string } }>`select key, names from address_districts where community_id = ${zel.id} order by key limit 2`.execute(app.app.db)).rows;
+    assert.equal(ds.length, 2, 'the demo register has districts');
+    const page = await duty.request('/console/alerts/new');
+    for (const d of ds) assert.match(page.text, new RegExp(`name="districts" value="${d.key}"`));
+    const refused = await duty.post('/console/alerts/new', { ...compose({ polygons: '', do: 'draft' }), districts: [ds[0].key, 'no-such-district'] }, '/console/alerts/new');
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /Такого району немає в реєстрі адрес/);
+    assert.match(refused.text, new RegExp(`value="${ds[0].key}" checked`), 'what was ticked stays ticked');
+
+    const r = await duty.post('/console/alerts/new', { ...compose({ polygons: '', uk_area: '', en_area: '', uk_headline: 'Пошкоджено газопровід у двох районах' }), districts: ds.map((d) => d.key) }, '/console/alerts/new');
+    assert.equal(r.status, 303, r.text.slice(0, 300));
+    const id = /alerts\/([0-9a-f-]{36})$/.exec(r.location!)![1];
+    const xml = (await new Client(app.origin).request(`/cap/alerts/${id}.xml`)).text;
+    await assertValidCap(xml);
+    for (const d of ds) assert.match(xml, new RegExp(`<geocode><valueName>citydesk-zelenodolsk:district</valueName><value>${d.key}</value></geocode>`));
+    assert.match(xml, new RegExp(`<areaDesc>${ds[0].names.uk}, ${ds[1].names.uk}</areaDesc>`), 'no area written: the districts’ names');
+    await duty.post(`/console/alerts/${id}/cancel`, {}, `/console/alerts/${id}`);
+  });
 });

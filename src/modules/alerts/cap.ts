@@ -14,6 +14,9 @@ export type CapAlert = {
   texts: AlertTexts;
   areaDesc: Texts;
   polygons: [number, number][][];
+  /** Districts of the community's address register: each a <geocode>, their names the area's
+   * description when none was written. */
+  districts?: { key: string; name: (lang: Lang) => string }[];
   expiresAt: Date;
 };
 export type CapMessage = { identifier: string; sender: string; sent: Date; msgType: 'Alert' | 'Update' | 'Cancel'; references: { identifier: string; sent: Date }[] };
@@ -27,7 +30,8 @@ export function renderCap(alert: CapAlert, msg: CapMessage, opts: { communityNam
   const langs = (['uk', 'en', 'fa'] as const).filter((l) => alert.texts[l]?.headline);
   const infos = langs.map((lang) => {
     const tx = alert.texts[lang]!;
-    const area = alert.areaDesc[lang] || alert.areaDesc[opts.defaultLang] || opts.communityName(lang);
+    const districts = alert.districts ?? [];
+    const area = alert.areaDesc[lang] || (districts.length ? districts.map((d) => d.name(lang)).join(', ') : '') || alert.areaDesc[opts.defaultLang] || opts.communityName(lang);
     return [
       '<info>',
       el('language', LOCALE[lang]),
@@ -46,6 +50,8 @@ export function renderCap(alert: CapAlert, msg: CapMessage, opts: { communityNam
       '<area>',
       el('areaDesc', area),
       ...alert.polygons.map((ring) => el('polygon', ring.map(([lat, lon]) => `${lat},${lon}`).join(' '))),
+      // After polygons and circles, as the schema orders <area>. The domain of the codes: this sender's districts.
+      ...districts.map((d) => `<geocode>${el('valueName', `${msg.sender}:district`)}${el('value', d.key)}</geocode>`),
       '</area>',
       '</info>',
     ].join('');

@@ -63,7 +63,7 @@ describe('an alert to every subscriber in its area', () => {
     fa_headline: 'هشدار طوفان: تندباد تا ۲۵ متر بر ثانیه', fa_description: 'احتمال افتادن درختان.', fa_instruction: 'زیر درختان پارک نکنید.',
     polygons: '', do: 'issue', ...extra,
   });
-  const issue = async (form: Record<string, string>) => {
+  const issue = async (form: Record<string, string | string[]>) => {
     const r = await duty.post('/console/alerts/new', form, '/console/alerts/new');
     assert.equal(r.status, 303, r.text.slice(0, 300));
     return /alerts\/([0-9a-f-]{36})$/.exec(r.location!)![1];
@@ -129,6 +129,24 @@ describe('an alert to every subscriber in its area', () => {
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(telegramTo('810002').length, 0, 'outside the polygon');
   });
+  it('a district alert reaches only the subscribers whose address is in that district', async () => {
+    await sql`update outage_subscriptions set ended_at = now()`.execute(app.app.db);
+    // Two buildings in different districts (by the building's own district, else its street's).
+    const two = (await sql<Building & { district: string }>`
+      select distinct on (d.key) b.id, b.street_id, b.lat, b.lon, d.key as district
+      from buildings b join streets st on st.id = b.street_id
+      join address_districts d on d.id = coalesce(b.district_id, st.district_id)
+      where b.community_id = ${zel.id} order by d.key, b.id limit 2`.execute(app.app.db)).rows;
+    assert.equal(two.length, 2, 'the demo register has buildings in two districts');
+    await subscribe(zel, 'telegram', '830001', two[0]);
+    await subscribe(zel, 'telegram', '830002', two[1]);
+    const id = await issue({ ...compose({ uk_headline: 'Витік газу в районі' }), districts: [two[0].district] });
+    await until('the message inside the district', async () => (telegramTo('830001').length === 1 ? true : null), 30_000);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(telegramTo('830002').length, 0, 'another district');
+    await duty.post(`/console/alerts/${id}/cancel`, {}, `/console/alerts/${id}`);
+  });
+
   it('a part that never committed (a crash between the parts) is written by the next run, the others are not written again', async () => {
     await sql`update outage_subscriptions set ended_at = now()`.execute(app.app.db);
     for (let i = 0; i < 20; i++) await subscribe(zel, 'telegram', `82000${String(i).padStart(2, '0')}`, near);

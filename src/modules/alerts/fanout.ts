@@ -96,6 +96,11 @@ async function fanOutPart(deps: FanoutDeps, c: Community, job: FanoutJob, part: 
       when s.channel = 'telegram' then ${w['uk:true'][field]}
       when s.lang = 'en' then ${w['en:false'][field]} when s.lang = 'fa' then ${w['fa:false'][field]} else ${w['uk:false'][field]} end`;
     const districts = a.district_codes ?? [];
+    // The area: the whole community, or the subscribers inside a polygon or in a district (either).
+    const area = [
+      ...(inside ? [sql`s.id = any(${inside}::uuid[])`] : []),
+      ...(districts.length ? [sql`coalesce(b.district_id, st.district_id) in (select id from address_districts where key = any(${districts}::text[]))`] : []),
+    ];
     // The one-message-per-recipient sort of 100,000 subscribers needs ~16 MB: in memory, not on disk.
     await sql`set local work_mem = '64MB'`.execute(tx);
     // One message per (channel, recipient), whatever number of addresses they subscribed.
@@ -107,8 +112,7 @@ async function fanOutPart(deps: FanoutDeps, c: Community, job: FanoutJob, part: 
             ${districts.length ? sql`left join buildings b on b.id = s.building_id join streets st on st.id = s.street_id` : sql``}
             where s.ended_at is null
             ${parts > 1 ? sql`and (hashtext(s.channel || ':' || s.recipient) & 2147483647) % ${parts} = ${part}` : sql``}
-            ${inside ? sql`and s.id = any(${inside}::uuid[])` : sql``}
-            ${districts.length ? sql`and coalesce(b.district_id, st.district_id) in (select id from address_districts where key = any(${districts}::text[]))` : sql``}
+            ${area.length ? sql`and (${sql.join(area, sql` or `)})` : sql``}
             order by s.channel, s.recipient, s.created_at) s`.execute(tx);
     const n = Number(r.numAffectedRows ?? 0);
     await tx.updateTable('alert_fanouts').set({ messages: n, queued_at: sql`clock_timestamp()` }).where('id', '=', claimed.id).execute();

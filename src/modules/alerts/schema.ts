@@ -23,6 +23,8 @@ export const AlertInput = z.object({
   area_desc: z.object({ uk: text(300).optional(), en: text(300).optional(), fa: text(300).optional() }).default({}),
   /** CAP's own notation: "lat,lon lat,lon …", one string per polygon. */
   polygons: z.array(z.string().max(20_000)).max(20).default([]),
+  /** Districts of the address register, by key (none: the whole community, or the polygons). */
+  districts: z.array(z.string().trim().min(1).max(100)).max(50).default([]),
   expires_in_hours: z.coerce.number().int().min(1).max(72).default(6),
 });
 export type AlertInput = z.input<typeof AlertInput>;

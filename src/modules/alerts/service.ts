@@ -7,6 +7,7 @@ import type { Community } from '../communities/service.ts';
 import { recordAudit, type Actor } from '../audit/service.ts';
 import { AppError, conflict, invalid, notFound } from '../../http/errors.ts';
 import { pick, t, type Lang } from '../../i18n/i18n.ts';
+import type { Texts } from '../../db/types.ts';
 import { CHANNELS, queueDeliveries, type Publication } from '../channels/service.ts';
 import { AlertInput, CAP_CATEGORY, parsePolygons, type AlertEvent } from './schema.ts';
 import { renderCap, type CapMessage } from './cap.ts';
@@ -28,11 +29,25 @@ function validate(ctx: AlertsCtx, raw: AlertInput) {
   return { input, texts, polygons: polygons.polygons };
 }
 
+/** The districts an alert can name (the address register's), for the officer's form. */
+export const districtChoices = (tx: Tx) => tx.selectFrom('address_districts').select(['key', 'names']).orderBy('key').execute();
+export type DistrictChoice = Awaited<ReturnType<typeof districtChoices>>[number];
+
+/** The districts' keys, each known to the address register; refused when one is not. */
+async function districtKeys(tx: Tx, keys: string[]): Promise<string[]> {
+  const unique = [...new Set(keys)].sort();
+  if (!unique.length) return [];
+  const found = await tx.selectFrom('address_districts').select('key').where('key', 'in', unique).execute();
+  if (found.length !== unique.length) throw invalid({ districts: 'unknown' }, 'alerts.error.district_unknown');
+  return unique;
+}
+
 export async function createAlert(ctx: AlertsCtx, raw: AlertInput): Promise<string> {
   const { input, texts, polygons } = validate(ctx, raw);
   const row = await ctx.tx.insertInto('alerts').values({
     community_id: ctx.community.id, event: input.event, cap_category: CAP_CATEGORY[input.event], severity: input.severity, urgency: input.urgency,
     certainty: input.certainty, texts: JSON.stringify(texts), area_desc: JSON.stringify(input.area_desc), polygons: JSON.stringify(polygons),
+    district_codes: await districtKeys(ctx.tx, input.districts),
     expires_at: new Date(Date.now() + input.expires_in_hours * 3600_000), created_by: ctx.actor.id,
   }).returning('id').executeTakeFirstOrThrow();
   await recordAudit(ctx.tx, ctx.actor, { action: 'alert.create', objectType: 'alert', objectId: row.id, note: { event: input.event } });
@@ -69,6 +84,7 @@ export async function updateAlert(ctx: AlertsCtx, id: string, raw: AlertInput): 
   await ctx.tx.updateTable('alerts').set({
     event: input.event, cap_category: CAP_CATEGORY[input.event], severity: input.severity, urgency: input.urgency, certainty: input.certainty,
     texts: JSON.stringify(texts), area_desc: JSON.stringify(input.area_desc), polygons: JSON.stringify(polygons),
+    district_codes: await districtKeys(ctx.tx, input.districts),
     expires_at: new Date(Date.now() + input.expires_in_hours * 3600_000),
   }).where('id', '=', id).execute();
   await publish(ctx, await getAlert(ctx.tx, id), 'Update');
@@ -89,8 +105,16 @@ async function publish(ctx: AlertsCtx, a: Alert, msgType: CapMessage['msgType'])
     identifier: `citydesk-${community.slug}-${a.id}-${version}`, sender: `citydesk-${community.slug}`, sent: now, msgType,
     references: earlier.map((m) => ({ identifier: m.identifier, sent: new Date(m.sent_at) })),
   };
+  // Districts are CAP geocodes (the register's keys, in the community's own domain) and, when
+  // the officer wrote no area, the area's description.
+  const districts = a.district_codes.length
+    ? await tx.selectFrom('address_districts').select(['key', 'names']).where('key', 'in', a.district_codes).orderBy('key').execute()
+    : [];
   const xml = renderCap(
-    { event: a.event as AlertEvent, capCategory: a.cap_category, severity: a.severity, urgency: a.urgency, certainty: a.certainty, texts: a.texts, areaDesc: a.area_desc, polygons: a.polygons, expiresAt: new Date(a.expires_at) },
+    {
+      event: a.event as AlertEvent, capCategory: a.cap_category, severity: a.severity, urgency: a.urgency, certainty: a.certainty, texts: a.texts, areaDesc: a.area_desc, polygons: a.polygons, expiresAt: new Date(a.expires_at),
+      districts: districts.map((d) => ({ key: d.key, name: (l: Lang) => pick(d.names as Texts, l, community.default_lang) })),
+    },
     msg,
     { communityName: (l) => pick(community.names, l, community.default_lang), defaultLang: community.default_lang, web: (l) => link(ctx, a.id, l) },
   );

@@ -8,15 +8,19 @@ import { html } from '../../http/html.ts';
 import { AppError, forbidden } from '../../http/errors.ts';
 import { checkCsrf, requireStaff } from '../../http/auth.ts';
 import { withCommunity, withSystem } from '../../db/db.ts';
-import { t, type Lang } from '../../i18n/i18n.ts';
+import { pick, t, type Lang } from '../../i18n/i18n.ts';
+import type { Texts } from '../../db/types.ts';
 import { zodDetails } from '../../http/server.ts';
 import { recordAudit } from '../../modules/audit/service.ts';
-import { approveAlert, alertMessages, cancelAlert, createAlert, getAlert, issueAlert, listAlerts, updateAlert, type Alert, type AlertsCtx } from '../../modules/alerts/service.ts';
+import { approveAlert, alertMessages, cancelAlert, createAlert, districtChoices, getAlert, issueAlert, listAlerts, updateAlert, type Alert, type AlertsCtx, type DistrictChoice } from '../../modules/alerts/service.ts';
 import { CERTAINTIES, EVENTS, SEVERITIES, URGENCIES, type AlertInput } from '../../modules/alerts/schema.ts';
 import { listDeliveries } from '../../modules/channels/service.ts';
 import { consoleBase, consoleLang, hidden, sendConsole, when } from './layout.ts';
 
 type Form = Record<string, string>;
+/** The form as posted; ticked districts (a repeated field) become one value, a key per line. */
+const FormBody = z.record(z.string(), z.union([z.string().max(20_000), z.array(z.string().max(100)).max(50)]))
+  .transform((b): Form => Object.fromEntries(Object.entries(b).map(([k, v]) => [k, Array.isArray(v) ? v.join('\n') : v])));
 const LANG_NAMES: Record<Lang, string> = { uk: 'українська', en: 'English', fa: 'فارسی' };
 const HOURS = [1, 2, 3, 6, 12, 24, 48, 72];
 
@@ -27,12 +31,13 @@ function toInput(f: Form): AlertInput {
     texts: { uk: text('uk'), en: text('en'), fa: text('fa') },
     area_desc: { uk: f.uk_area ?? '', en: f.en_area ?? '', fa: f.fa_area ?? '' },
     polygons: (f.polygons ?? '').split(/\r?\n/).filter((l) => l.trim()),
+    districts: (f.districts ?? '').split('\n').filter(Boolean),
     expires_in_hours: Number(f.expires_in_hours || 6),
   };
 }
 
 function fromAlert(a: Alert): Form {
-  const f: Form = { event: a.event, severity: a.severity, urgency: a.urgency, certainty: a.certainty, polygons: a.polygons.map((r) => r.map((p) => p.join(',')).join(' ')).join('\n') };
+  const f: Form = { event: a.event, severity: a.severity, urgency: a.urgency, certainty: a.certainty, polygons: a.polygons.map((r) => r.map((p) => p.join(',')).join(' ')).join('\n'), districts: a.district_codes.join('\n') };
   for (const l of ['uk', 'en', 'fa'] as const) {
     f[`${l}_headline`] = a.texts[l]?.headline ?? '';
     f[`${l}_description`] = a.texts[l]?.description ?? '';
@@ -50,7 +55,8 @@ export const consoleAlerts = (app: App) => async (r: FastifyInstance) => {
     return s;
   };
 
-  function form(req: FastifyRequest, reply: FastifyReply, lang: Lang, f: Form, action: string, errors: Record<string, string>, buttons: ReturnType<typeof html>) {
+  function form(req: FastifyRequest, reply: FastifyReply, lang: Lang, f: Form, action: string, errors: Record<string, string>, buttons: ReturnType<typeof html>, districts: DistrictChoice[]) {
+    const ticked = new Set((f.districts ?? '').split('\n'));
     const sel = (name: string, values: readonly string[], label: string, key: (v: string) => string) => html`<div><label for="${name}">${label}</label>
 <select id="${name}" name="${name}">${values.map((v) => html`<option value="${v}"${f[name] === v ? ' selected' : ''}>${key(v)}</option>`)}</select></div>`;
     const err = (n: string) => (errors[n] ? html`<p class="error" id="${n}-error">${errors[n]}</p>` : '');
@@ -69,6 +75,7 @@ ${sel('urgency', URGENCIES, t(lang, 'alerts.urgency'), (v) => t(lang, `alerts.ur
 ${sel('certainty', CERTAINTIES, t(lang, 'alerts.certainty'), (v) => t(lang, `alerts.certainty.${v}` as 'alerts.certainty.Observed'))}
 <div><label for="expires_in_hours">${t(lang, 'alerts.expires')}</label><select id="expires_in_hours" name="expires_in_hours">${HOURS.map((h) => html`<option value="${h}"${String(h) === (f.expires_in_hours ?? '6') ? ' selected' : ''}>${t(lang, 'alerts.hours', { count: h })}</option>`)}</select></div></div>
 ${order.map(langBlock)}
+${districts.length ? html`<fieldset${errors.districts ? html` aria-describedby="districts-error"` : ''}><legend>${t(lang, 'alerts.area.districts')}</legend><div class="row">${districts.map((d) => html`<label class="check"><input type="checkbox" name="districts" value="${d.key}"${ticked.has(d.key) ? ' checked' : ''}> ${pick(d.names as Texts, lang, req.community.default_lang)}</label>`)}</div>${err('districts')}</fieldset>` : ''}
 <div><label for="polygons">${t(lang, 'alerts.area.polygon')}</label><textarea id="polygons" name="polygons" rows="3" dir="ltr"${errors.polygons ? html` aria-invalid="true" aria-describedby="polygons-error"` : ''}>${f.polygons ?? ''}</textarea>${err('polygons')}</div>
 <div class="row">${buttons}</div></form>`;
   }
@@ -115,7 +122,8 @@ ${alerts.map((a) => html`<tr><td><a href="${base}/alerts/${a.id}">${headline(a)}
   r.get('/alerts/new', async (req, reply) => {
     requireStaff(req, 'alerts.issue');
     const lang = consoleLang(req);
-    const body = form(req, reply, lang, { severity: 'Severe', urgency: 'Immediate', certainty: 'Observed' }, `${consoleBase(req)}/alerts/new`, {}, newButtons(lang));
+    const districts = await withCommunity(app.db, req.community.id, districtChoices);
+    const body = form(req, reply, lang, { severity: 'Severe', urgency: 'Immediate', certainty: 'Observed' }, `${consoleBase(req)}/alerts/new`, {}, newButtons(lang), districts);
     return sendConsole(req, reply, { title: t(lang, 'alerts.new'), body, active: '/alerts' });
   });
   const newButtons = (lang: Lang) => html`<div><button type="submit" name="do" value="issue">${t(lang, 'alerts.issue')}</button></div><div><button type="submit" name="do" value="draft" class="secondary">${t(lang, 'alerts.save_draft')}</button></div>`;
@@ -124,7 +132,7 @@ ${alerts.map((a) => html`<tr><td><a href="${base}/alerts/${a.id}">${headline(a)}
     requireStaff(req, 'alerts.issue');
     checkCsrf(req);
     const lang = consoleLang(req);
-    const f = z.record(z.string(), z.string().max(20_000)).parse(req.body ?? {});
+    const f = FormBody.parse(req.body ?? {});
     try {
       const id = await withCommunity(app.db, req.community.id, async (tx) => {
         const c = ctx(req, tx);
@@ -136,7 +144,8 @@ ${alerts.map((a) => html`<tr><td><a href="${base}/alerts/${a.id}">${headline(a)}
     } catch (e) {
       const errors = errorsOf(lang, e);
       if (!errors) throw e;
-      return sendConsole(req, reply, { title: t(lang, 'alerts.new'), body: form(req, reply, lang, f, `${consoleBase(req)}/alerts/new`, errors, newButtons(lang)), active: '/alerts' }, 400);
+      const districts = await withCommunity(app.db, req.community.id, districtChoices);
+      return sendConsole(req, reply, { title: t(lang, 'alerts.new'), body: form(req, reply, lang, f, `${consoleBase(req)}/alerts/new`, errors, newButtons(lang), districts), active: '/alerts' }, 400);
     }
   });
 
@@ -144,13 +153,13 @@ ${alerts.map((a) => html`<tr><td><a href="${base}/alerts/${a.id}">${headline(a)}
     const s = staff(req);
     const lang = consoleLang(req);
     const { id } = z.object({ id: z.string().uuid() }).parse(req.params);
-    const { a, messages, deliveries } = await withCommunity(app.db, req.community.id, async (tx) => ({
-      a: await getAlert(tx, id), messages: await alertMessages(tx, id), deliveries: await listDeliveries(tx, { sourceType: 'alert', sourceId: id, limit: 100 }),
+    const { a, messages, deliveries, districts } = await withCommunity(app.db, req.community.id, async (tx) => ({
+      a: await getAlert(tx, id), messages: await alertMessages(tx, id), deliveries: await listDeliveries(tx, { sourceType: 'alert', sourceId: id, limit: 100 }), districts: await districtChoices(tx),
     }));
-    return sendConsole(req, reply, alertPage(req, reply, lang, s.userId, s.permissions, a, messages, deliveries, fromAlert(a), {}));
+    return sendConsole(req, reply, alertPage(req, reply, lang, s.userId, s.permissions, a, messages, deliveries, districts, fromAlert(a), {}));
   });
 
-  function alertPage(req: FastifyRequest, reply: FastifyReply, lang: Lang, userId: string, perms: Set<string>, a: Alert, messages: Awaited<ReturnType<typeof alertMessages>>, deliveries: Awaited<ReturnType<typeof listDeliveries>>, f: Form, errors: Record<string, string>) {
+  function alertPage(req: FastifyRequest, reply: FastifyReply, lang: Lang, userId: string, perms: Set<string>, a: Alert, messages: Awaited<ReturnType<typeof alertMessages>>, deliveries: Awaited<ReturnType<typeof listDeliveries>>, districts: DistrictChoice[], f: Form, errors: Record<string, string>) {
     const base = `${consoleBase(req)}/alerts/${a.id}`;
     const act = (action: string, label: string, cls = '') => html`<form method="post" action="${base}/${action}">${hidden(req, reply)}<button type="submit"${cls ? html` class="${cls}"` : ''}>${label}</button></form>`;
     const headline = a.texts[lang]?.headline ?? a.texts[req.community.default_lang]?.headline ?? '';
@@ -165,7 +174,7 @@ ${a.status === 'draft' && perms.has('alerts.issue') ? act('issue', t(lang, 'aler
 ${a.status === 'pending_approval' && perms.has('alerts.approve') && a.requested_by !== userId ? act('approve', t(lang, 'alerts.approve')) : ''}
 ${a.status === 'active' && perms.has('alerts.issue') ? act('cancel', t(lang, 'alerts.cancel'), 'secondary') : ''}
 </div></section>
-${a.status === 'active' && perms.has('alerts.issue') ? html`<h2>${t(lang, 'alerts.update')}</h2>${form(req, reply, lang, f, `${base}/update`, errors, html`<div><button type="submit">${t(lang, 'alerts.update')}</button></div>`)}` : ''}
+${a.status === 'active' && perms.has('alerts.issue') ? html`<h2>${t(lang, 'alerts.update')}</h2>${form(req, reply, lang, f, `${base}/update`, errors, html`<div><button type="submit">${t(lang, 'alerts.update')}</button></div>`, districts)}` : ''}
 <section class="card"><h2>${t(lang, 'alerts.messages')}</h2>${messages.length ? html`<ul>${messages.map((m) => html`<li><a href="${req.base}/cap/alerts/${m.id}.xml">${m.msg_type}</a> — ${when(req, new Date(m.sent_at))} — <code>${m.identifier}</code></li>`)}</ul>` : html`<p>—</p>`}</section>
 <section class="card"><h2>${t(lang, 'alerts.deliveries')}</h2>${deliveries.length ? html`<table><tbody>${deliveries.map((d) => html`<tr><td>${d.channel}</td><td>v${d.version}</td><td>${d.status}</td><td>${d.external_url ? html`<a href="${d.external_url}">${d.external_url}</a>` : ''}</td></tr>`)}</tbody></table>` : html`<p>—</p>`}</section>`;
     return { title: headline, body, active: '/alerts' };
@@ -186,17 +195,17 @@ ${a.status === 'active' && perms.has('alerts.issue') ? html`<h2>${t(lang, 'alert
     checkCsrf(req);
     const lang = consoleLang(req);
     const { id } = z.object({ id: z.string().uuid() }).parse(req.params);
-    const f = z.record(z.string(), z.string().max(20_000)).parse(req.body ?? {});
+    const f = FormBody.parse(req.body ?? {});
     try {
       await withCommunity(app.db, req.community.id, (tx) => updateAlert(ctx(req, tx), id, toInput(f)));
       return reply.redirect(`${consoleBase(req)}/alerts/${id}`, 303);
     } catch (e) {
       const errors = errorsOf(lang, e);
       if (!errors) throw e;
-      const { a, messages, deliveries } = await withCommunity(app.db, req.community.id, async (tx) => ({
-        a: await getAlert(tx, id), messages: await alertMessages(tx, id), deliveries: await listDeliveries(tx, { sourceType: 'alert', sourceId: id, limit: 100 }),
+      const { a, messages, deliveries, districts } = await withCommunity(app.db, req.community.id, async (tx) => ({
+        a: await getAlert(tx, id), messages: await alertMessages(tx, id), deliveries: await listDeliveries(tx, { sourceType: 'alert', sourceId: id, limit: 100 }), districts: await districtChoices(tx),
       }));
-      return sendConsole(req, reply, alertPage(req, reply, lang, s.userId, s.permissions, a, messages, deliveries, f, errors), 400);
+      return sendConsole(req, reply, alertPage(req, reply, lang, s.userId, s.permissions, a, messages, deliveries, districts, f, errors), 400);
     }
   });
 };
