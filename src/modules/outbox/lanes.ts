@@ -33,6 +33,39 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * takes a few hundred milliseconds to answer. */
 export const laneConcurrency = (rate: number) => Math.min(32, Math.max(2, Math.ceil(rate / 4)));
 
+/**
+ * When each send of a lane may leave. Evenly spaced at the rate, and never more sends than the
+ * rate allows in any window of one second (N sends in N/rate seconds for rates under one a
+ * second), which is how providers count. A lane that fell behind (a slow claim, a busy machine,
+ * a timer that fired late) takes the slots it lost in the last second as far as that rule lets
+ * it, instead of spacing on from its late send and losing them all.
+ */
+export class Pacer {
+  readonly #interval: number;
+  readonly #window: number;
+  /** The last N sends' times, oldest at #i. */
+  readonly #sent: number[];
+  #i = 0;
+  #next = -Infinity;
+
+  constructor(rate: number) {
+    const n = Math.max(1, Math.round(rate));
+    this.#interval = 1000 / rate;
+    this.#window = (n * 1000) / rate;
+    this.#sent = new Array<number>(n).fill(-Infinity);
+  }
+
+  /** Takes the next send's slot: the time (ms) it may leave, never before `now` or `notBefore`. */
+  take(now: number, notBefore = 0): number {
+    const due = Math.max(this.#next, now - this.#window, this.#sent[this.#i] + this.#window);
+    const at = Math.max(due, now, notBefore);
+    this.#next = Math.max(due, notBefore) + this.#interval;
+    this.#sent[this.#i] = at;
+    this.#i = (this.#i + 1) % this.#sent.length;
+    return at;
+  }
+}
+
 type Row = { id: string; community_id: string; recipient: string; subject: string | null; body: string; attempts: number; priority: number };
 
 export type Lanes = { stop: () => Promise<void> };
@@ -106,13 +139,11 @@ export function startLanes(deps: { url: string; db: Db; gateways: Gateways; rate
 
   async function lane(channel: OutboxChannel) {
     const rate = deps.rates[channel];
-    const interval = 1000 / rate;
+    const pacer = new Pacer(rate);
     const concurrency = laneConcurrency(rate);
-    let nextSlot = 0;
     let pausedUntil = 0;
     const slot = async () => {
-      const at = Math.max(nextSlot, Date.now(), pausedUntil);
-      nextSlot = at + interval;
+      const at = pacer.take(Date.now(), pausedUntil);
       if (at > Date.now()) await sleep(at - Date.now());
     };
     /** Sends what is due, paced, with up to `concurrency` requests out; returns when the lane
