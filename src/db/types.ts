@@ -140,7 +140,8 @@ export interface OutboxMessagesTable {
   channel: 'email' | 'sms' | 'telegram' | 'webpush';
   recipient: string;
   subject: string | null;
-  body: string;
+  /** The message's own text; null when it shares an outbox_texts row (text_id) with others. */
+  body: string | null;
   purpose: string;
   status: Generated<'pending' | 'sending' | 'sent' | 'held' | 'failed' | 'unknown'>;
   attempts: Generated<number>;
@@ -153,6 +154,17 @@ export interface OutboxMessagesTable {
   next_attempt_at: Generated<Date>;
   claimed_until: Date | null;
   fanout_id: string | null;
+  /** A shared text (outbox_texts) and what goes where it says {fill}; see messageText. */
+  text_id: string | null;
+  fill: string | null;
+}
+
+export interface OutboxTextsTable {
+  id: Generated<string>;
+  community_id: string;
+  subject: string | null;
+  body: string;
+  created_at: Created;
 }
 
 export interface AuditLogTable {
@@ -313,6 +325,7 @@ export interface Database extends AppealsExtraTables, MediaTables, AddressTables
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   outbox_messages: OutboxMessagesTable;
+  outbox_texts: OutboxTextsTable;
   audit_log: AuditLogTable;
   rate_limits: RateLimitsTable;
   app_settings: AppSettingsTable;

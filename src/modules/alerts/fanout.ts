@@ -4,6 +4,7 @@
 // at once, each ONE INSERT ... SELECT with the alert_fanouts row that says the part is done, in
 // one transaction, so a fan-out happens exactly once even if the job runs again after a crash. The rows carry the
 // alerts' priority: the outbox lanes send them before anything else waiting.
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { sql } from 'kysely';
 import { withCommunity, type Db, type Tx } from '../../db/db.ts';
@@ -12,11 +13,13 @@ import { t, type Lang } from '../../i18n/i18n.ts';
 import type { Community } from '../communities/service.ts';
 import { insidePolygon } from '../outages/areas.ts';
 import type { AlertTexts } from './tables.ts';
+import { FILL } from '../outbox/service.ts';
 
 export const FANOUT_JOB = 'alerts.fanout';
 export const ALERT_PRIORITY = 10;
 const LANGS: Lang[] = ['uk', 'en', 'fa'];
-const TOKEN = '{unsubscribe_token}';
+// Each subscriber's unsubscribe token goes where the shared text says {fill}.
+const TOKEN = FILL;
 
 export const FanoutJob = z.object({
   communityId: z.string().uuid(),
@@ -31,8 +34,8 @@ export type FanoutDeps = { db: Db; origin: () => string; community: (id: string)
 
 const base = (c: Community) => (c.is_default ? '' : `/c/${c.slug}`);
 
-/** The words one subscriber gets, per language and kind of channel; the unsubscribe token is
- * filled in by the INSERT for each subscriber. */
+/** The words one subscriber gets, per language and kind of channel: written once per part as
+ * shared texts (outbox_texts); each message keeps only its subscriber's unsubscribe token. */
 function words(c: Community, origin: string, a: { id: string; texts: AlertTexts }, msgType: FanoutJob['msgType'], lang: Lang, telegram: boolean) {
   const text = a.texts[lang] ?? a.texts[c.default_lang] ?? Object.values(a.texts)[0]!;
   const prefix = msgType === 'Cancel' ? `${t(lang, 'alerts.prefix.cancel')}: ` : msgType === 'Update' ? `${t(lang, 'alerts.prefix.update')}: ` : '';
@@ -90,11 +93,13 @@ async function fanOutPart(deps: FanoutDeps, c: Community, job: FanoutJob, part: 
     if (!claimed) return 0;
     const a = await tx.selectFrom('alerts').select(['id', 'texts', 'polygons', 'district_codes']).where('id', '=', job.alertId).executeTakeFirstOrThrow();
     const inside = await insidePolygons(tx, a.polygons as [number, number][][]);
-    const w = Object.fromEntries(LANGS.flatMap((l) => [false, true].map((tg) => [`${l}:${tg}`, words(c, deps.origin(), a, job.msgType, l, tg)])));
-    const pickText = (field: 'subject' | 'body') => sql<string>`case
-      when s.channel = 'telegram' and s.lang = 'en' then ${w['en:true'][field]} when s.channel = 'telegram' and s.lang = 'fa' then ${w['fa:true'][field]}
-      when s.channel = 'telegram' then ${w['uk:true'][field]}
-      when s.lang = 'en' then ${w['en:false'][field]} when s.lang = 'fa' then ${w['fa:false'][field]} else ${w['uk:false'][field]} end`;
+    const texts = LANGS.flatMap((l) => [false, true].map((tg) => ({ key: `${l}:${tg}`, id: randomUUID(), community_id: c.id, ...words(c, deps.origin(), a, job.msgType, l, tg) })));
+    await tx.insertInto('outbox_texts').values(texts.map(({ key: _k, ...t }) => t)).execute();
+    const w = Object.fromEntries(texts.map((t) => [t.key, t.id]));
+    const text = sql<string>`case
+      when s.channel = 'telegram' and s.lang = 'en' then ${w['en:true']}::uuid when s.channel = 'telegram' and s.lang = 'fa' then ${w['fa:true']}::uuid
+      when s.channel = 'telegram' then ${w['uk:true']}::uuid
+      when s.lang = 'en' then ${w['en:false']}::uuid when s.lang = 'fa' then ${w['fa:false']}::uuid else ${w['uk:false']}::uuid end`;
     const districts = a.district_codes ?? [];
     // The area: the whole community, or the subscribers inside a polygon or in a district (either).
     const area = [
@@ -105,8 +110,8 @@ async function fanOutPart(deps: FanoutDeps, c: Community, job: FanoutJob, part: 
     await sql`set local work_mem = '64MB'`.execute(tx);
     // One message per (channel, recipient), whatever number of addresses they subscribed.
     const r = await sql`
-      insert into outbox_messages (community_id, channel, recipient, subject, body, purpose, priority, fanout_id)
-      select ${c.id}, s.channel, s.recipient, ${pickText('subject')}, replace(${pickText('body')}, ${TOKEN}, s.unsubscribe_token),
+      insert into outbox_messages (community_id, channel, recipient, text_id, fill, purpose, priority, fanout_id)
+      select ${c.id}, s.channel, s.recipient, ${text}, s.unsubscribe_token,
              ${`alert_${job.msgType.toLowerCase()}`}, ${ALERT_PRIORITY}, ${claimed.id}
       from (select distinct on (s.channel, s.recipient) s.* from outage_subscriptions s
             ${districts.length ? sql`left join buildings b on b.id = s.building_id join streets st on st.id = s.street_id` : sql``}

@@ -14,7 +14,7 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { withSystem, type Db } from '../../db/db.ts';
 import { GatewayError, type Gateways } from './gateways.ts';
-import type { OutboxChannel } from './service.ts';
+import { messageText, type OutboxChannel } from './service.ts';
 
 // The order is the lanes' advisory-lock keys: new channels go at the end.
 export const OUTBOX_CHANNELS: OutboxChannel[] = ['email', 'sms', 'telegram', 'webpush'];
@@ -66,7 +66,7 @@ export class Pacer {
   }
 }
 
-type Row = { id: string; community_id: string; recipient: string; subject: string | null; body: string; attempts: number; priority: number };
+type Row = { id: string; community_id: string; recipient: string; subject: string | null; body: string | null; attempts: number; priority: number };
 
 export type Lanes = { stop: () => Promise<void> };
 
@@ -106,10 +106,10 @@ export function startLanes(deps: { url: string; db: Db; gateways: Gateways; rate
   const claim = (channel: OutboxChannel, n: number) =>
     withSystem(deps.db, async (tx) => {
       const r = await sql<Row>`
-        update outbox_messages set status = 'sending', claimed_until = now() + interval '1 minute', attempts = attempts + 1
+        update outbox_messages m set status = 'sending', claimed_until = now() + interval '1 minute', attempts = attempts + 1
         where id in (select id from outbox_messages where channel = ${channel} and status = 'pending' and next_attempt_at <= now()
                      order by priority desc, next_attempt_at limit ${n} for update skip locked)
-        returning id, community_id, recipient, subject, body, attempts, priority, next_attempt_at`.execute(tx);
+        returning id, community_id, recipient, ${messageText.subject} as subject, ${messageText.body} as body, attempts, priority, next_attempt_at`.execute(tx);
       // The order of the sub-select, which an UPDATE ... RETURNING does not keep.
       return (r.rows as (Row & { next_attempt_at: Date })[]).sort((a, b) => b.priority - a.priority || +a.next_attempt_at - +b.next_attempt_at);
     });
@@ -119,6 +119,11 @@ export function startLanes(deps: { url: string; db: Db; gateways: Gateways; rate
 
   async function send(channel: OutboxChannel, m: Row): Promise<number | undefined> {
     const gateway = deps.gateways[channel]!;
+    if (m.body === null) {
+      // Its shared text is gone (nothing deletes texts; a restore of part of a database could).
+      await record(m.id, { status: 'failed', last_error: 'the message has no text' });
+      return undefined;
+    }
     try {
       const providerId = await gateway.send({ id: m.id, communityId: m.community_id, recipient: m.recipient, subject: m.subject, body: m.body, urgent: m.priority > 0 });
       await record(m.id, { status: 'sent', sent_at: sql`now()`, provider_id: providerId, last_error: null });

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Tx } from '../../db/db.ts';
 import type { Queue } from '../../jobs/queue.ts';
 
@@ -12,6 +13,16 @@ export type OutgoingMessage = {
   subject?: string;
   body: string;
   purpose: string;
+};
+
+/** Where a shared text (outbox_texts) takes each message's own part. */
+export const FILL = '{fill}';
+
+/** A message's subject and body as sent: its own, or its shared text with its fill put in.
+ * SQL over `outbox_messages` as `m`. */
+export const messageText = {
+  subject: sql<string | null>`coalesce(m.subject, (select t.subject from outbox_texts t where t.id = m.text_id))`,
+  body: sql<string | null>`coalesce(m.body, (select replace(t.body, ${FILL}, coalesce(m.fill, '')) from outbox_texts t where t.id = m.text_id))`,
 };
 
 /** Writes the message in the caller's transaction: it is sent only if the transaction commits.
@@ -29,7 +40,7 @@ export async function enqueueMessage(tx: Tx, _queue: Queue | null, communityId: 
 }
 
 export async function listOutbox(tx: Tx, filter: { status?: string; limit: number }) {
-  let q = tx.selectFrom('outbox_messages').selectAll().orderBy('created_at', 'desc').limit(filter.limit);
+  let q = tx.selectFrom('outbox_messages as m').selectAll('m').select([messageText.subject.as('subject'), messageText.body.as('body')]).orderBy('m.created_at', 'desc').limit(filter.limit);
   if (filter.status) q = q.where('status', '=', filter.status as 'pending');
   return q.execute();
 }
