@@ -15,6 +15,7 @@ import { createCommunity, NewCommunity } from '../modules/communities/service.ts
 import { ROLES } from '../modules/identity/roles.ts';
 import { appealsApi } from './appeals.ts';
 import { newsroomApi } from './newsroom.ts';
+import { alertsApi } from './alerts.ts';
 
 const Id = z.object({ id: z.string().uuid() });
 const TextsOut = z.object({ uk: z.string().optional(), en: z.string().optional(), fa: z.string().optional() });
@@ -31,6 +32,7 @@ const userOut = (u: Awaited<ReturnType<typeof getUser>>) => ({
 export const apiRoutes = (app: App) => async (r: FastifyInstance) => {
   await r.register(appealsApi(app));
   await r.register(newsroomApi(app));
+  await r.register(alertsApi(app));
   const inTx = <T>(communityId: string, fn: Parameters<typeof withCommunity<T>>[2]) => withCommunity(app.db, communityId, fn);
 
   r.get('/openapi.json', async (req) => openApiDocument(`${app.config.publicUrl ?? `${req.protocol}://${req.host}`}${req.base}`));

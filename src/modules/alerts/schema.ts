@@ -12,7 +12,7 @@ export const URGENCIES = ['Immediate', 'Expected', 'Future', 'Past', 'Unknown'] 
 export const CERTAINTIES = ['Observed', 'Likely', 'Possible', 'Unlikely', 'Unknown'] as const;
 
 const text = (max: number) => z.string().trim().max(max);
-const LangText = z.object({ headline: text(160), description: text(4000), instruction: text(2000) });
+const LangText = z.object({ headline: text(160), description: text(4000).default(''), instruction: text(2000).default('') });
 
 export const AlertInput = z.object({
   event: z.enum(EVENTS),
