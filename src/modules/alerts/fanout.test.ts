@@ -90,6 +90,8 @@ describe('an alert to every subscriber in its area', () => {
     }, 30_000);
     const f = await sql<{ messages: number }>`select sum(messages)::int as messages, count(*)::int as parts from alert_fanouts where alert_id = ${id}`.execute(app.app.db);
     assert.deepEqual(f.rows, [{ messages: 15, parts: FANOUT_PARTS }], 'one fan-out of 15 (5 chats, 5 phones, 5 addresses), in its parts');
+    // The officer's alert page shows how far it got.
+    assert.match((await duty.request(`/console/alerts/${id}`)).text, /data-testid="alert-fanout"[\s\S]*<td>v1<\/td><td>15<\/td><td>15<\/td><td>0<\/td><td>0<\/td><td>0<\/td>/);
 
     for (let i = 0; i < 5; i++) assert.equal(telegramTo(`70000${i}`).length, 1, `chat ${i}`);
     assert.match(telegramTo('700000')[0].text!, /Штормове попередження[\s\S]*Не паркуйте авто під деревами[\s\S]*outages\/unsubscribe\/tok-telegram-700000-/);

@@ -129,11 +129,15 @@ export const alertJobs = (deps: FanoutDeps): JobDef[] => [
   { name: FANOUT_JOB, schema: FanoutJob, retryLimit: 10, retryDelay: 2, pollSeconds: 0.5, run: async (data) => void (await fanOut(deps, data as FanoutJob)) },
 ];
 
-/** How far an alert's fan-outs got: per message, how many were queued and sent. */
+/** How far an alert's fan-outs got, per message (Alert, Update, Cancel): queued, sent, failed,
+ * unknown (in flight when a worker died) and still waiting. For the officer's alert page. */
 export async function fanoutProgress(tx: Tx, alertId: string) {
-  return sql<{ version: number; queued_at: Date; messages: number; sent: string; failed: string }>`
+  return sql<{ version: number; queued_at: Date; messages: number; sent: number; failed: number; unknown: number; waiting: number }>`
     select f.version, max(f.queued_at) as queued_at, sum(f.messages)::int as messages,
-      (select count(*) from outbox_messages m where m.fanout_id = any(array_agg(f.id)) and m.status = 'sent') as sent,
-      (select count(*) from outbox_messages m where m.fanout_id = any(array_agg(f.id)) and m.status = 'failed') as failed
-    from alert_fanouts f where f.alert_id = ${alertId} group by f.version order by f.version`.execute(tx).then((r) => r.rows);
+      sum(c.sent)::int as sent, sum(c.failed)::int as failed, sum(c.unknown)::int as unknown, sum(c.waiting)::int as waiting
+    from alert_fanouts f cross join lateral (
+      select count(*) filter (where m.status = 'sent') as sent, count(*) filter (where m.status = 'failed') as failed,
+        count(*) filter (where m.status = 'unknown') as unknown, count(*) filter (where m.status in ('pending', 'sending')) as waiting
+      from outbox_messages m where m.fanout_id = f.id) c
+    where f.alert_id = ${alertId} group by f.version order by f.version`.execute(tx).then((r) => r.rows);
 }

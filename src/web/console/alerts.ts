@@ -15,6 +15,7 @@ import { recordAudit } from '../../modules/audit/service.ts';
 import { approveAlert, alertMessages, cancelAlert, createAlert, districtChoices, getAlert, issueAlert, listAlerts, updateAlert, type Alert, type AlertsCtx, type DistrictChoice } from '../../modules/alerts/service.ts';
 import { CERTAINTIES, EVENTS, SEVERITIES, URGENCIES, type AlertInput } from '../../modules/alerts/schema.ts';
 import { listDeliveries } from '../../modules/channels/service.ts';
+import { fanoutProgress } from '../../modules/alerts/fanout.ts';
 import { consoleBase, consoleLang, hidden, sendConsole, when } from './layout.ts';
 
 type Form = Record<string, string>;
@@ -153,13 +154,13 @@ ${alerts.map((a) => html`<tr><td><a href="${base}/alerts/${a.id}">${headline(a)}
     const s = staff(req);
     const lang = consoleLang(req);
     const { id } = z.object({ id: z.string().uuid() }).parse(req.params);
-    const { a, messages, deliveries, districts } = await withCommunity(app.db, req.community.id, async (tx) => ({
-      a: await getAlert(tx, id), messages: await alertMessages(tx, id), deliveries: await listDeliveries(tx, { sourceType: 'alert', sourceId: id, limit: 100 }), districts: await districtChoices(tx),
+    const { a, messages, deliveries, districts, fanouts } = await withCommunity(app.db, req.community.id, async (tx) => ({
+      a: await getAlert(tx, id), messages: await alertMessages(tx, id), deliveries: await listDeliveries(tx, { sourceType: 'alert', sourceId: id, limit: 100 }), districts: await districtChoices(tx), fanouts: await fanoutProgress(tx, id),
     }));
-    return sendConsole(req, reply, alertPage(req, reply, lang, s.userId, s.permissions, a, messages, deliveries, districts, fromAlert(a), {}));
+    return sendConsole(req, reply, alertPage(req, reply, lang, s.userId, s.permissions, a, messages, deliveries, fanouts, districts, fromAlert(a), {}));
   });
 
-  function alertPage(req: FastifyRequest, reply: FastifyReply, lang: Lang, userId: string, perms: Set<string>, a: Alert, messages: Awaited<ReturnType<typeof alertMessages>>, deliveries: Awaited<ReturnType<typeof listDeliveries>>, districts: DistrictChoice[], f: Form, errors: Record<string, string>) {
+  function alertPage(req: FastifyRequest, reply: FastifyReply, lang: Lang, userId: string, perms: Set<string>, a: Alert, messages: Awaited<ReturnType<typeof alertMessages>>, deliveries: Awaited<ReturnType<typeof listDeliveries>>, fanouts: Awaited<ReturnType<typeof fanoutProgress>>, districts: DistrictChoice[], f: Form, errors: Record<string, string>) {
     const base = `${consoleBase(req)}/alerts/${a.id}`;
     const act = (action: string, label: string, cls = '') => html`<form method="post" action="${base}/${action}">${hidden(req, reply)}<button type="submit"${cls ? html` class="${cls}"` : ''}>${label}</button></form>`;
     const headline = a.texts[lang]?.headline ?? a.texts[req.community.default_lang]?.headline ?? '';
@@ -176,6 +177,7 @@ ${a.status === 'active' && perms.has('alerts.issue') ? act('cancel', t(lang, 'al
 </div></section>
 ${a.status === 'active' && perms.has('alerts.issue') ? html`<h2>${t(lang, 'alerts.update')}</h2>${form(req, reply, lang, f, `${base}/update`, errors, html`<div><button type="submit">${t(lang, 'alerts.update')}</button></div>`, districts)}` : ''}
 <section class="card"><h2>${t(lang, 'alerts.messages')}</h2>${messages.length ? html`<ul>${messages.map((m) => html`<li><a href="${req.base}/cap/alerts/${m.id}.xml">${m.msg_type}</a> — ${when(req, new Date(m.sent_at))} — <code>${m.identifier}</code></li>`)}</ul>` : html`<p>—</p>`}</section>
+<section class="card"><h2>${t(lang, 'alerts.fanout.title')}</h2>${fanouts.length ? html`<table data-testid="alert-fanout"><thead><tr>${t(lang, 'alerts.fanout.head').split('|').map((h) => html`<th scope="col">${h}</th>`)}</tr></thead><tbody>${fanouts.map((f) => html`<tr><td>v${f.version}</td><td>${f.messages}</td><td>${f.sent}</td><td>${f.failed}</td><td>${f.unknown}</td><td>${f.waiting}</td></tr>`)}</tbody></table>` : html`<p>—</p>`}</section>
 <section class="card"><h2>${t(lang, 'alerts.deliveries')}</h2>${deliveries.length ? html`<table><tbody>${deliveries.map((d) => html`<tr><td>${d.channel}</td><td>v${d.version}</td><td>${d.status}</td><td>${d.external_url ? html`<a href="${d.external_url}">${d.external_url}</a>` : ''}</td></tr>`)}</tbody></table>` : html`<p>—</p>`}</section>`;
     return { title: headline, body, active: '/alerts' };
   }
@@ -202,10 +204,10 @@ ${a.status === 'active' && perms.has('alerts.issue') ? html`<h2>${t(lang, 'alert
     } catch (e) {
       const errors = errorsOf(lang, e);
       if (!errors) throw e;
-      const { a, messages, deliveries, districts } = await withCommunity(app.db, req.community.id, async (tx) => ({
-        a: await getAlert(tx, id), messages: await alertMessages(tx, id), deliveries: await listDeliveries(tx, { sourceType: 'alert', sourceId: id, limit: 100 }), districts: await districtChoices(tx),
+      const { a, messages, deliveries, districts, fanouts } = await withCommunity(app.db, req.community.id, async (tx) => ({
+        a: await getAlert(tx, id), messages: await alertMessages(tx, id), deliveries: await listDeliveries(tx, { sourceType: 'alert', sourceId: id, limit: 100 }), districts: await districtChoices(tx), fanouts: await fanoutProgress(tx, id),
       }));
-      return sendConsole(req, reply, alertPage(req, reply, lang, s.userId, s.permissions, a, messages, deliveries, districts, f, errors), 400);
+      return sendConsole(req, reply, alertPage(req, reply, lang, s.userId, s.permissions, a, messages, deliveries, fanouts, districts, f, errors), 400);
     }
   });
 };
