@@ -4,6 +4,7 @@ import type { App, StaffAuth } from './context.ts';
 import { withCommunity } from '../db/db.ts';
 import { findSession, newSecret } from '../modules/identity/sessions.ts';
 import { authenticateToken } from '../modules/identity/tokens.ts';
+import { activeAccount, type ActiveAccount } from '../modules/identity/users.ts';
 import { permissionsOf, needsSecondFactor, type Permission } from '../modules/identity/roles.ts';
 import { AppError, forbidden, unauthenticated } from './errors.ts';
 
@@ -38,54 +39,35 @@ export async function loadStaff(app: App, req: FastifyRequest): Promise<void> {
     // The token's account and roles, from a cache of a few seconds (identity/tokens.ts).
     const h = await authenticateToken(app.db, req.community.id, bearer);
     if (!h) throw unauthenticated();
-    req.staff = {
-      kind: 'token',
-      scopes: h.scopes,
-      sessionId: null,
-      csrf: null,
-      secondFactorDone: true,
-      userId: h.user.id,
-      name: h.user.display_name,
-      email: h.user.email,
-      lang: h.user.lang,
-      organisationId: h.user.organisation_id,
-      roles: h.roles,
-      isSuperAdmin: h.user.is_super_admin,
-      permissions: permissionsOf(h.roles, h.user.is_super_admin),
-      hasTotp: h.user.totp_enabled_at !== null,
-    };
+    req.staff = staffAuth(h, { kind: 'token', scopes: h.scopes, sessionId: null, csrf: null, secondFactorDone: true });
     return;
   }
   const limits = { idleMinutes: app.config.sessionIdleMinutes, maxHours: app.config.sessionMaxHours };
   await withCommunity(app.db, req.community.id, async (tx) => {
     const s = staffToken ? await findSession(tx, staffToken, limits) : null;
-    if (!s?.user_id) return;
-    const user = await tx
-      .selectFrom('users')
-      .select(['id', 'display_name', 'email', 'lang', 'organisation_id', 'is_super_admin', 'disabled_at', 'totp_enabled_at'])
-      .where('id', '=', s.user_id)
-      .executeTakeFirst();
-    if (!user || user.disabled_at) return;
-    const roles = (await tx.selectFrom('user_roles').select('role').where('user_id', '=', user.id).execute()).map((r) => r.role);
+    const account = s?.user_id ? await activeAccount(tx, s.user_id) : null;
+    if (!s || !account) return;
+    const { user, roles } = account;
     // Without TOTP and without a role that demands it, the password alone completes the sign-in.
     const secondFactorDone = s.second_factor_at !== null || (!user.totp_enabled_at && !needsSecondFactor(roles, user.is_super_admin));
-    req.staff = {
-      kind: 'staff',
-      userId: user.id,
-      scopes: ['read', 'write'],
-      sessionId: s.id,
-      csrf: s.csrf_token,
-      secondFactorDone,
-      name: user.display_name,
-      email: user.email,
-      lang: user.lang,
-      organisationId: user.organisation_id,
-      roles,
-      isSuperAdmin: user.is_super_admin,
-      permissions: permissionsOf(roles, user.is_super_admin),
-      hasTotp: user.totp_enabled_at !== null,
-    };
+    req.staff = staffAuth(account, { kind: 'staff', scopes: ['read', 'write'], sessionId: s.id, csrf: s.csrf_token, secondFactorDone });
   });
+}
+
+/** Who calls, from their account and how they signed in. */
+function staffAuth({ user, roles }: ActiveAccount, how: Pick<StaffAuth, 'kind' | 'scopes' | 'sessionId' | 'csrf' | 'secondFactorDone'>): StaffAuth {
+  return {
+    ...how,
+    userId: user.id,
+    name: user.display_name,
+    email: user.email,
+    lang: user.lang,
+    organisationId: user.organisation_id,
+    roles,
+    isSuperAdmin: user.is_super_admin,
+    permissions: permissionsOf(roles, user.is_super_admin),
+    hasTotp: user.totp_enabled_at !== null,
+  };
 }
 
 /** Reads the resident's session, for the portal pages that need it (the others only look at

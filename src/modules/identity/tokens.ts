@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { withCommunity, type Db, type Tx } from '../../db/db.ts';
 import { newSecret } from './sessions.ts';
 import { tokenCache, type TokenHolder } from './token-cache.ts';
+import { activeAccount } from './users.ts';
 
 export const TOKEN_SCOPES = ['read', 'write'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
@@ -52,16 +53,8 @@ export async function authenticateToken(db: Db, communityId: string, plain: stri
   const mark = tokenCache.mark;
   const holder = await withCommunity(db, communityId, async (tx): Promise<TokenHolder | null> => {
     const token = await findApiToken(tx, plain, hash);
-    if (!token) return null;
-    const user = await tx
-      .selectFrom('users')
-      .select(['id', 'display_name', 'email', 'lang', 'organisation_id', 'is_super_admin', 'disabled_at', 'totp_enabled_at'])
-      .where('id', '=', token.user_id)
-      .executeTakeFirst();
-    if (!user || user.disabled_at) return null;
-    const roles = (await tx.selectFrom('user_roles').select('role').where('user_id', '=', user.id).execute()).map((r) => r.role);
-    const { disabled_at: _d, ...u } = user;
-    return { tokenId: token.id, scopes: token.scopes, expiresAt: token.expires_at, user: u, roles };
+    const account = token && (await activeAccount(tx, token.user_id));
+    return account ? { tokenId: token.id, scopes: token.scopes, expiresAt: token.expires_at, ...account } : null;
   });
   if (holder) tokenCache.set(communityId, hash, holder, mark);
   return holder;

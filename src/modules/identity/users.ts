@@ -8,6 +8,21 @@ import { ROLES } from './roles.ts';
 import { endUserSessions } from './sessions.ts';
 import { tokenCache } from './token-cache.ts';
 
+/** A staff account that may act (not disabled), with its roles: what a session or an API token
+ * stands for. Null for a missing or disabled account. */
+export async function activeAccount(tx: Tx, userId: string) {
+  const user = await tx
+    .selectFrom('users')
+    .select(['id', 'display_name', 'email', 'lang', 'organisation_id', 'is_super_admin', 'totp_enabled_at'])
+    .where('id', '=', userId)
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
+  if (!user) return null;
+  const roles = (await tx.selectFrom('user_roles').select('role').where('user_id', '=', user.id).execute()).map((r) => r.role);
+  return { user, roles };
+}
+export type ActiveAccount = NonNullable<Awaited<ReturnType<typeof activeAccount>>>;
+
 export const NewUser = z
   .object({
     email: z.string().trim().toLowerCase().email().max(200),
