@@ -1,5 +1,5 @@
 -- One text shared by many messages. An alert's words (per language and kind of channel) are
--- written once per fan-out part, and each of its up to 100,000 messages keeps only what is its
+-- written once per fan-out, and each of its up to 100,000 messages keeps only what is its
 -- own: `fill`, put where the text says {fill} (the subscriber's unsubscribe token). The rows
 -- shrink from ~600 to ~150 bytes, and so does the fan-out's WAL. The lanes put a message
 -- together when they take it. A message has either its own body or a text, never both.

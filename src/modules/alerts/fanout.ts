@@ -34,7 +34,7 @@ export type FanoutDeps = { db: Db; origin: () => string; community: (id: string)
 
 const base = (c: Community) => (c.is_default ? '' : `/c/${c.slug}`);
 
-/** The words one subscriber gets, per language and kind of channel: written once per part as
+/** The words one subscriber gets, per language and kind of channel: written once per fan-out as
  * shared texts (outbox_texts); each message keeps only its subscriber's unsubscribe token. */
 function words(c: Community, origin: string, a: { id: string; texts: AlertTexts }, msgType: FanoutJob['msgType'], lang: Lang, telegram: boolean) {
   const text = a.texts[lang] ?? a.texts[c.default_lang] ?? Object.values(a.texts)[0]!;
@@ -72,35 +72,39 @@ export const FANOUT_PARTS = 2;
 
 /** Writes the fan-out of one alert message; returns how many messages it queued (0 when it
  * was done before). Parts already written (a run before a crash, or the other of the job and
- * the issuing process) are left alone; their count is kept from the first run. */
+ * the issuing process) are left alone; their count is kept from the first run. What every part
+ * needs (the alert, who is inside its polygons, its six texts) is read and written once, before. */
 export async function fanOut(deps: FanoutDeps, job: FanoutJob): Promise<number> {
   const c = await deps.community(job.communityId);
   if (!c) return 0;
-  const done = await withCommunity(deps.db, c.id, (tx) => tx.selectFrom('alert_fanouts').select(['part', 'parts'])
-    .where('alert_id', '=', job.alertId).where('version', '=', job.version).execute());
-  const parts = done[0]?.parts ?? FANOUT_PARTS;
-  const todo = Array.from({ length: parts }, (_, part) => part).filter((part) => !done.some((d) => d.part === part));
-  const counts = await Promise.all(todo.map((part) => fanOutPart(deps, c, job, part, parts)));
+  const plan = await withCommunity(deps.db, c.id, async (tx) => {
+    const done = await tx.selectFrom('alert_fanouts').select(['part', 'parts']).where('alert_id', '=', job.alertId).where('version', '=', job.version).execute();
+    const parts = done[0]?.parts ?? FANOUT_PARTS;
+    const todo = Array.from({ length: parts }, (_, part) => part).filter((part) => !done.some((d) => d.part === part));
+    if (!todo.length) return null;
+    const a = await tx.selectFrom('alerts').select(['id', 'texts', 'polygons', 'district_codes']).where('id', '=', job.alertId).executeTakeFirstOrThrow();
+    const texts = LANGS.flatMap((l) => [false, true].map((tg) => ({ key: `${l}:${tg}`, id: randomUUID(), community_id: c.id, ...words(c, deps.origin(), a, job.msgType, l, tg) })));
+    await tx.insertInto('outbox_texts').values(texts.map(({ key: _k, ...t }) => t)).execute();
+    return { parts, todo, inside: await insidePolygons(tx, a.polygons as [number, number][][]), districts: a.district_codes ?? [], textIds: Object.fromEntries(texts.map((t) => [t.key, t.id])) };
+  });
+  if (!plan) return 0;
+  const counts = await Promise.all(plan.todo.map((part) => fanOutPart(deps, c, job, part, plan)));
   return counts.reduce((a, b) => a + b, 0);
 }
 
-async function fanOutPart(deps: FanoutDeps, c: Community, job: FanoutJob, part: number, parts: number): Promise<number> {
+type Plan = { parts: number; inside: string[] | null; districts: string[]; textIds: Record<string, string> };
+
+async function fanOutPart(deps: FanoutDeps, c: Community, job: FanoutJob, part: number, { parts, inside, districts, textIds: w }: Plan): Promise<number> {
   return withCommunity(deps.db, c.id, async (tx) => {
     const claimed = await tx.insertInto('alert_fanouts')
       .values({ community_id: c.id, alert_id: job.alertId, version: job.version, part, parts, requested_at: new Date(job.requestedAt), messages: 0 })
       .onConflict((oc) => oc.columns(['community_id', 'alert_id', 'version', 'part']).doNothing())
       .returning('id').executeTakeFirst();
     if (!claimed) return 0;
-    const a = await tx.selectFrom('alerts').select(['id', 'texts', 'polygons', 'district_codes']).where('id', '=', job.alertId).executeTakeFirstOrThrow();
-    const inside = await insidePolygons(tx, a.polygons as [number, number][][]);
-    const texts = LANGS.flatMap((l) => [false, true].map((tg) => ({ key: `${l}:${tg}`, id: randomUUID(), community_id: c.id, ...words(c, deps.origin(), a, job.msgType, l, tg) })));
-    await tx.insertInto('outbox_texts').values(texts.map(({ key: _k, ...t }) => t)).execute();
-    const w = Object.fromEntries(texts.map((t) => [t.key, t.id]));
     const text = sql<string>`case
       when s.channel = 'telegram' and s.lang = 'en' then ${w['en:true']}::uuid when s.channel = 'telegram' and s.lang = 'fa' then ${w['fa:true']}::uuid
       when s.channel = 'telegram' then ${w['uk:true']}::uuid
       when s.lang = 'en' then ${w['en:false']}::uuid when s.lang = 'fa' then ${w['fa:false']}::uuid else ${w['uk:false']}::uuid end`;
-    const districts = a.district_codes ?? [];
     // The area: the whole community, or the subscribers inside a polygon or in a district (either).
     const area = [
       ...(inside ? [sql`s.id = any(${inside}::uuid[])`] : []),
