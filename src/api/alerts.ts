@@ -51,8 +51,7 @@ export const alertsApi = (app: App) => async (r: FastifyInstance) => {
     response: z.object({ items: z.array(AlertOut) }),
     handler: async ({ req, staff, query }) => {
       mayRead(staff);
-      const rows = await inTx(req, (c) => listAlerts(c.tx, query.status ? 200 : query.limit));
-      return { items: rows.filter((a) => !query.status || a.status === query.status).slice(0, query.limit).map((a) => out(req, a)) };
+      return { items: (await inTx(req, (c) => listAlerts(c.tx, query))).map((a) => out(req, a)) };
     },
   });
 

@@ -156,7 +156,11 @@ export async function getAlert(tx: Tx, id: string) {
   return a;
 }
 
-export const listAlerts = (tx: Tx, limit = 100) => tx.selectFrom('alerts').selectAll().orderBy('created_at', 'desc').limit(limit).execute();
+export const listAlerts = (tx: Tx, f: { status?: Alert['status']; limit?: number } = {}) => {
+  let q = tx.selectFrom('alerts').selectAll().orderBy('created_at', 'desc').limit(f.limit ?? 100);
+  if (f.status) q = q.where('status', '=', f.status);
+  return q.execute();
+};
 
 /** Active and not yet expired: what the banner shows. */
 export const activeAlerts = (tx: Tx) =>
