@@ -96,7 +96,7 @@ export async function fileAppeals(ctx: Omit<AppealsCtx, 'actor' | 'followUrl' | 
   const replays = new Map((known.rows[0].replays ?? []).map((r) => [r.key, r.id]));
 
   const now = new Date();
-  const results: Array<FilingResult | { replayOf: string } | { sameKeyAs: number } | null> = [];
+  const results: Array<FilingResult | { registered: string } | { replayOf: string } | { sameKeyAs: number }> = [];
   const rows: Registration[] = [];
   const firstWithKey = new Map<string, number>();
   for (const [i, f] of filings.entries()) {
@@ -111,15 +111,16 @@ export async function fileAppeals(ctx: Omit<AppealsCtx, 'actor' | 'followUrl' | 
         if (!category) throw invalid({ category_id: 'unknown' }, 'appeals.error.unknown_category');
         if (p.data.street_id && !(await addressIdsExist(tx, p.data.street_id, p.data.building_id ?? null))) throw invalid({ street_id: 'unknown' });
         if (p.data.notify_via === 'telegram' && !(await telegramChatOf(tx, f.residentId ?? null))) throw invalid({ notify_via: 'telegram' }, 'telegram.error.not_linked');
-        rows.push(registration(ctx, f, p.data, category, now));
+        const row = registration(ctx, f, p.data, category, now);
+        rows.push(row);
         if (key) firstWithKey.set(key, i);
-        results.push(null);
+        results.push({ registered: row.id });
       } catch (error) {
         results.push({ error });
       }
     }
   }
-  const inserted = rows.length ? await insertRegistrations(ctx, rows) : [];
+  const inserted = rows.length ? await insertRegistrations(ctx, rows, now) : [];
   const byId = new Map(inserted.map((a) => [a.id, a]));
   for (const r of rows) {
     const appeal = byId.get(r.id)!;
@@ -129,9 +130,8 @@ export async function fileAppeals(ctx: Omit<AppealsCtx, 'actor' | 'followUrl' | 
     if (appeal.notify_via === 'telegram') await notifyApplicant({ ...ctx, actor: r.filing.actor, followUrl: r.filing.followUrl, rateUrl: r.filing.rateUrl }, appeal, 'registered');
   }
   const out: FilingResult[] = [];
-  let next = 0;
   for (const r of results) {
-    if (r === null) out.push({ appeal: byId.get(rows[next++].id)!, replayed: false });
+    if ('registered' in r) out.push({ appeal: byId.get(r.registered)!, replayed: false });
     else if ('replayOf' in r) out.push(await getAppeal(tx, r.replayOf).then((appeal) => ({ appeal, replayed: true }), (error: unknown) => ({ error })));
     else if ('sameKeyAs' in r) out.push(sameKey(out[r.sameKeyAs]));
     else out.push(r);
@@ -193,9 +193,9 @@ function registration(ctx: Pick<AppealsCtx, 'community' | 'secret'>, f: Filing, 
 
 /** One statement for all the registrations: each appeal's number comes from the community's
  * sequence for the year as its row is written, and goes into its applicant's message. */
-async function insertRegistrations(ctx: Pick<AppealsCtx, 'tx' | 'community'>, rows: Registration[]): Promise<Appeal[]> {
+async function insertRegistrations(ctx: Pick<AppealsCtx, 'tx' | 'community'>, rows: Registration[], now: Date): Promise<Appeal[]> {
   const { tx, community } = ctx;
-  const year = new Date().getUTCFullYear();
+  const year = now.getUTCFullYear();
   const parts = [
     sql`ins as (${tx.insertInto('appeals').values(rows.map((r) => ({
       ...r.appeal,
