@@ -1,5 +1,11 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../db/db.ts';
+import { localDate } from './deadlines.ts';
+
+/** The year an appeal's number belongs to: the community's own calendar year at the moment of
+ * filing (an appeal filed at 00:30 on 1 January in Kyiv opens the new year's journal, though it
+ * is still 31 December in UTC). */
+export const registrationYear = (at: Date, timeZone: string): number => Number(localDate(at, timeZone).slice(0, 4));
 
 /** The next registration number of the community for the year, e.g. "2026-000123", as an SQL
  * expression to write straight into the appeal's row (no round trip of its own).
