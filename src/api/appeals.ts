@@ -41,7 +41,8 @@ export const appealsApi = (app: App) => async (r: FastifyInstance) => {
       if (!act.isOperator(staff)) throw forbidden();
       const key = IdempotencyKey.parse(req.headers['idempotency-key']);
       const { channel, ...input } = body;
-      const { appeal } = await intake.file(req.community, { raw: input, channel, lang: req.community.default_lang, idempotencyKey: key ?? null, ...appealsActor(app, req) });
+      // The body was checked against NewAppeal (the operation's schema): fileAppeals takes it as it is.
+      const { appeal } = await intake.file(req.community, { raw: input, input, channel, lang: req.community.default_lang, idempotencyKey: key ?? null, ...appealsActor(app, req) });
       return out(appeal);
     },
   });

@@ -85,4 +85,26 @@ describe('filings that arrive together', () => {
     const inDb = await sql<{ number: string }>`select number from appeals where number = any(${numbers}::text[])`.execute(app.app.db);
     assert.equal(inDb.rows.length, 3);
   });
+
+  it('a category edited elsewhere since intake read it is read again; an archived one is refused; a retried key replays', async () => {
+    const first = await post(appeal(300), `edit-${randomUUID()}`);
+    assert.equal(first.status, 201);
+    const other = (await sql<{ id: string }>`select id from organisations where community_id = ${zel.id} and id <> ${(first.body as { executor_org_id: string }).executor_org_id} order by id limit 1`.execute(app.app.db)).rows[0].id;
+    // Straight in the database, as another CityDesk process would: this process is not told.
+    await sql`update appeal_categories set executor_org_id = ${other} where id = ${categoryId}`.execute(app.app.db);
+    try {
+      const key = `edit-${randomUUID()}`;
+      const second = await post(appeal(301), key);
+      assert.equal(second.status, 201);
+      assert.equal((second.body as { executor_org_id: string }).executor_org_id, other, 'routed by the category as it is now');
+      const retry = await post(appeal(301), key);
+      assert.deepEqual([retry.status, retry.body.id, retry.body.number], [201, second.body.id, second.body.number]);
+      await sql`update appeal_categories set archived_at = now() where id = ${categoryId}`.execute(app.app.db);
+      const archived = await post(appeal(302), `edit-${randomUUID()}`);
+      assert.equal(archived.status, 400);
+      assert.equal(archived.body.error?.details?.category_id, 'unknown');
+    } finally {
+      await sql`update appeal_categories set archived_at = null, executor_org_id = ${(first.body as { executor_org_id: string }).executor_org_id} where id = ${categoryId}`.execute(app.app.db);
+    }
+  });
 });

@@ -1,15 +1,15 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { z } from 'zod';
-import type { Selectable } from 'kysely';
-import type { Tx } from '../../db/db.ts';
-import type { AppealCategoriesTable, AppealChannel, AppealStatus, Lang } from '../../db/types.ts';
+import { prepared, type Tx } from '../../db/db.ts';
+import type { AppealChannel, AppealStatus, Lang } from '../../db/types.ts';
 import type { Queue } from '../../jobs/queue.ts';
 import type { Community } from '../communities/service.ts';
 import { auditRow, type Actor } from '../audit/service.ts';
 import { invalid, notFound } from '../../http/errors.ts';
 import { legalDueAt, serviceDueAt } from './deadlines.ts';
-import { nextNumberSql } from './numbering.ts';
+import { intakeCategories, type IntakeCategory } from './intake-categories.ts';
+import { registrationYear } from './numbering.ts';
 import { LEGAL_TYPES, NewAppeal } from './schema.ts';
 import { applicantMessage, notifyApplicant } from './notify.ts';
 import { addressIdsExist } from '../addresses/service.ts';
@@ -42,6 +42,8 @@ export const workCalendar = (c: Community) => ({ timeZone: c.time_zone, weekendD
 /** One registration: the input as it came, and who files it, from where, in which language. */
 export type Filing = {
   raw: NewAppeal;
+  /** `raw` already checked against NewAppeal (the API's body schema did it): not parsed again. */
+  input?: z.output<typeof NewAppeal>;
   channel: AppealChannel;
   lang: Lang;
   residentId?: string | null;
@@ -75,89 +77,122 @@ const NUMBER_MARK = '\u2983number\u2984';
 
 /**
  * Registers appeals in the caller's transaction (fileAppeal's rules, each filing with its own
- * actor and links) in two statements, however many: one reads the categories and the earlier
- * appeals of the idempotency keys, one writes the appeals with their numbers, timelines, audit
- * entries, keys and the applicants' SMS or e-mail. A filing with bad input gets its error and
- * the others are registered all the same; a database error fails them all (the transaction).
- * Filings with the same key: the first is registered, the others are its replays.
+ * actor and links), in one statement however many: it writes the appeals with their numbers,
+ * timelines, audit entries, idempotency keys and the applicants' SMS or e-mail. A filing with
+ * bad input gets its error and the others are registered all the same; a database error fails
+ * them all (the transaction). Filings with the same key: the first is registered, the others are
+ * its replays, and a key filed before (in this batch's time or earlier) replays its appeal.
  */
 export async function fileAppeals(ctx: Omit<AppealsCtx, 'actor' | 'followUrl' | 'rateUrl'>, filings: Filing[]): Promise<FilingResult[]> {
   const { tx, community } = ctx;
-  const parsed = filings.map((f) => NewAppeal.safeParse(f.raw));
-  const keys = [...new Set(filings.map((f) => f.idempotencyKey).filter((k): k is string => !!k))];
-  const categoryIds = [...new Set(parsed.flatMap((p) => (p.success ? [p.data.category_id] : [])))];
-  // The categories and the keys' earlier appeals in one statement. A retry gets the first
-  // call's appeal whatever its input, so the key is looked at even when the input is bad.
-  const known = await sql<{ categories: Category[] | null; replays: { key: string; id: string }[] | null }>`select
-    (select json_agg(c) from (select id, legal_days, service_hours, service_mode, executor_org_id, outage_kind from appeal_categories
-       where id = any(${categoryIds}::uuid[]) and archived_at is null) c) as categories,
-    (select json_agg(json_build_object('key', key, 'id', result_id)) from idempotency_keys where scope = 'appeal' and key = any(${keys}::text[])) as replays`.execute(tx);
-  const categories = new Map((known.rows[0].categories ?? []).map((c) => [c.id, c]));
-  const replays = new Map((known.rows[0].replays ?? []).map((r) => [r.key, r.id]));
-
-  const now = new Date();
-  const results: Array<FilingResult | { registered: string } | { replayOf: string } | { sameKeyAs: number }> = [];
-  const rows: Registration[] = [];
+  const parsed = filings.map((f) => (f.input ? { success: true as const, data: f.input } : NewAppeal.safeParse(f.raw)));
+  const results: Array<FilingResult | { pending: true } | { sameKeyAs: number }> = filings.map(() => ({ pending: true }));
   const firstWithKey = new Map<string, number>();
+  const badWithKey: number[] = [];
   for (const [i, f] of filings.entries()) {
     const key = f.idempotencyKey ?? null;
     const p = parsed[i];
-    if (key && replays.has(key)) results.push({ replayOf: replays.get(key)! });
-    else if (key && firstWithKey.has(key)) results.push({ sameKeyAs: firstWithKey.get(key)! });
-    else if (!p.success) results.push({ error: p.error });
-    else {
-      try {
-        const category = categories.get(p.data.category_id);
-        if (!category) throw invalid({ category_id: 'unknown' }, 'appeals.error.unknown_category');
-        if (p.data.street_id && !(await addressIdsExist(tx, p.data.street_id, p.data.building_id ?? null))) throw invalid({ street_id: 'unknown' });
-        if (p.data.notify_via === 'telegram' && !(await telegramChatOf(tx, f.residentId ?? null))) throw invalid({ notify_via: 'telegram' }, 'telegram.error.not_linked');
-        const row = registration(ctx, f, p.data, category, now);
-        rows.push(row);
-        if (key) firstWithKey.set(key, i);
-        results.push({ registered: row.id });
-      } catch (error) {
-        results.push({ error });
-      }
+    if (key && firstWithKey.has(key)) results[i] = { sameKeyAs: firstWithKey.get(key)! };
+    else if (key) firstWithKey.set(key, i);
+    if ('sameKeyAs' in results[i]) continue;
+    if (!p.success) {
+      results[i] = { error: p.error };
+      // A retry gets the first call's appeal whatever its input: the key decides before the input.
+      if (key) badWithKey.push(i);
     }
   }
-  const inserted = rows.length ? await insertRegistrations(ctx, rows, now) : [];
-  const byId = new Map(inserted.map((a) => [a.id, a]));
-  for (const r of rows) {
-    const appeal = byId.get(r.id)!;
+  if (badWithKey.length) {
+    const earlier = await appealsOfKeys(tx, badWithKey.map((i) => filings[i].idempotencyKey!));
+    for (const i of badWithKey) if (earlier.has(filings[i].idempotencyKey!)) results[i] = await replay(tx, earlier.get(filings[i].idempotencyKey!)!);
+  }
+
+  const now = new Date();
+  const registered = new Map<string, Appeal>();
+  let fresh = false;
+  // A filing whose category changed since it was read (intake-categories.ts) is not written; it
+  // goes round again with the catalogue read afresh. Twice more at most: a catalogue edited
+  // three times during one batch fails that batch, which the caller retries.
+  for (let round = 0; round < 3; round++) {
+    const todo = [...results.keys()].filter((i) => 'pending' in results[i]);
+    if (!todo.length) break;
+    const needed = todo.map((i) => (parsed[i] as { data: z.output<typeof NewAppeal> }).data.category_id);
+    const catalogue = await intakeCategories(tx, community.id, needed, fresh);
+    const dues = new Map<string, { legal: Date | null; service: Date }>();
+    const rows: Registration[] = [];
+    for (const i of todo) {
+      const f = filings[i];
+      const input = (parsed[i] as { data: z.output<typeof NewAppeal> }).data;
+      try {
+        const category = catalogue.get(input.category_id);
+        if (!category) throw invalid({ category_id: 'unknown' }, 'appeals.error.unknown_category');
+        if (input.street_id && !(await addressIdsExist(tx, input.street_id, input.building_id ?? null))) throw invalid({ street_id: 'unknown' });
+        if (input.notify_via === 'telegram' && !(await telegramChatOf(tx, f.residentId ?? null))) throw invalid({ notify_via: 'telegram' }, 'telegram.error.not_linked');
+        rows.push(registration(ctx, f, input, category, now, dues));
+      } catch (error) {
+        results[i] = { error };
+      }
+    }
+    if (!rows.length) break;
+    for (const a of await insertRegistrations(ctx, rows, now)) registered.set(a.id, a);
+    const missing = rows.filter((r) => !registered.has(r.id));
+    // Not written: either its key was filed before (by another batch, perhaps at this very
+    // moment), or its category changed since it was read.
+    const earlier = await appealsOfKeys(tx, missing.flatMap((r) => (r.filing.idempotencyKey ? [r.filing.idempotencyKey] : [])));
+    for (const [n, r] of rows.entries()) {
+      const i = todo[n];
+      if (registered.has(r.id)) results[i] = { appeal: registered.get(r.id)!, replayed: false };
+      else if (r.filing.idempotencyKey && earlier.has(r.filing.idempotencyKey)) results[i] = await replay(tx, earlier.get(r.filing.idempotencyKey)!);
+    }
+    fresh = true;
+  }
+  for (const [i, r] of results.entries()) if ('pending' in r) results[i] = { error: new Error('appeal category changed while filing; try again') };
+
+  for (const [i, r] of results.entries()) {
+    if (!('appeal' in r) || r.replayed) continue;
+    const f = filings[i];
+    const appeal = r.appeal;
     // A known outage at the address (the category's outage kind): one statement, none without a kind or a street.
-    await linkKnownOutages({ tx, actor: r.filing.actor, community }, appeal, r.category.outage_kind);
+    const category = (await intakeCategories(tx, community.id, [appeal.category_id])).get(appeal.category_id);
+    await linkKnownOutages({ tx, actor: f.actor, community }, appeal, category?.outage_kind ?? null);
     // Telegram's chat is looked up when the message is written; SMS and e-mail went with the insert.
-    if (appeal.notify_via === 'telegram') await notifyApplicant({ ...ctx, actor: r.filing.actor, followUrl: r.filing.followUrl, rateUrl: r.filing.rateUrl }, appeal, 'registered');
+    if (appeal.notify_via === 'telegram') await notifyApplicant({ ...ctx, actor: f.actor, followUrl: f.followUrl, rateUrl: f.rateUrl }, appeal, 'registered');
   }
-  const out: FilingResult[] = [];
-  for (const r of results) {
-    if ('registered' in r) out.push({ appeal: byId.get(r.registered)!, replayed: false });
-    else if ('replayOf' in r) out.push(await getAppeal(tx, r.replayOf).then((appeal) => ({ appeal, replayed: true }), (error: unknown) => ({ error })));
-    else if ('sameKeyAs' in r) out.push(sameKey(out[r.sameKeyAs]));
-    else out.push(r);
-  }
-  return out;
+  return results.map((r) => ('sameKeyAs' in r ? sameKey(results[r.sameKeyAs] as FilingResult) : (r as FilingResult)));
 }
 
 const sameKey = (first: FilingResult): FilingResult => ('error' in first ? first : { appeal: first.appeal, replayed: true });
 
-type Category = Pick<Selectable<AppealCategoriesTable>, 'id' | 'legal_days' | 'service_hours' | 'service_mode' | 'executor_org_id' | 'outage_kind'>;
+/** The appeals that idempotency keys were first filed for. */
+async function appealsOfKeys(tx: Tx, keys: string[]): Promise<Map<string, string>> {
+  if (!keys.length) return new Map();
+  const rows = await tx.selectFrom('idempotency_keys').select(['key', 'result_id']).where('scope', '=', 'appeal').where('key', 'in', keys).execute();
+  return new Map(rows.map((r) => [r.key, r.result_id]));
+}
+
+const replay = (tx: Tx, id: string): Promise<FilingResult> => getAppeal(tx, id).then((appeal) => ({ appeal, replayed: true }), (error: unknown) => ({ error }));
+
 type Registration = ReturnType<typeof registration>;
 
-/** One appeal's rows, all made in node; its number is given by the insert. */
-function registration(ctx: Pick<AppealsCtx, 'community' | 'secret'>, f: Filing, input: z.output<typeof NewAppeal>, category: Category, now: Date) {
+/** One appeal's rows, all made in node; its number is given by the insert. The terms depend
+ * only on the category and the moment, so a batch works each out once (`dues`). */
+function registration(ctx: Pick<AppealsCtx, 'community' | 'secret'>, f: Filing, input: z.output<typeof NewAppeal>, category: IntakeCategory, now: Date, dues: Map<string, { legal: Date | null; service: Date }>) {
   const { community } = ctx;
   const a = input.applicant;
   const anonymous = !(a.name && a.address && (a.phone || a.email));
   const closesAtOnce = input.type === 'consultation' || input.type === 'thanks';
   const legalDays = community.appeals_law === 'ua' && LEGAL_TYPES.has(input.type) && !anonymous ? category.legal_days : null;
+  const dueKey = `${category.id}:${legalDays ?? ''}`;
+  let due = dues.get(dueKey);
+  if (!due) {
+    due = { legal: legalDays ? legalDueAt(now, legalDays, 0, community.time_zone) : null, service: serviceDueAt(now, category.service_hours, category.service_mode, workCalendar(community)) };
+    dues.set(dueKey, due);
+  }
   const status: AppealStatus = closesAtOnce ? 'closed' : 'registered';
   const id = randomUUID();
   const events = [eventRow(f.actor, community.id, id, { kind: 'registered', to: 'registered' })];
   if (closesAtOnce) events.push(eventRow(f.actor, community.id, id, { kind: 'closed', from: 'registered', to: 'closed', note: input.answer ?? null }));
   const appeal = {
     id,
-    community_id: community.id,
     type: input.type,
     channel: f.channel,
     status,
@@ -179,43 +214,85 @@ function registration(ctx: Pick<AppealsCtx, 'community' | 'secret'>, f: Filing, 
     resident_id: f.residentId ?? null,
     executor_org_id: category.executor_org_id,
     legal_days: legalDays,
-    legal_due_at: legalDays ? legalDueAt(now, legalDays, 0, community.time_zone) : null,
-    service_due_at: serviceDueAt(now, category.service_hours, category.service_mode, workCalendar(community)),
+    legal_due_at: due.legal,
+    service_due_at: due.service,
     created_by: f.actor.type === 'user' ? f.actor.id : null,
     closed_at: closesAtOnce ? now : null,
   } as const;
   const audit = auditRow(f.actor, { action: 'appeal.file', objectType: 'appeal', objectId: id, note: { channel: f.channel, type: input.type } });
-  const key = f.idempotencyKey ? { community_id: community.id, scope: 'appeal', key: f.idempotencyKey, result_id: id } : null;
   // Telegram's chat is looked up after the insert (notifyApplicant); SMS and e-mail go with it.
   const message = appeal.notify_via === 'telegram' ? null : applicantMessage({ secret: ctx.secret, followUrl: f.followUrl }, { ...appeal, number: NUMBER_MARK }, 'registered');
-  return { id, filing: f, category, appeal, events, audit, key, message };
+  return { id, filing: f, category, appeal, events, audit, message };
 }
 
-/** One statement for all the registrations: each appeal's number comes from the community's
- * sequence for the year as its row is written, and goes into its applicant's message. */
+/** The appeals' columns in the order of the insert below, with their types. */
+const APPEAL_COLUMNS = [
+  ['id', 'uuid'], ['type', 'text'], ['channel', 'text'], ['status', 'text'], ['category_id', 'uuid'], ['description', 'text'], ['address', 'text'],
+  ['lat', 'float8'], ['lon', 'float8'], ['street_id', 'uuid'], ['building_id', 'uuid'], ['applicant_name', 'text'], ['applicant_phone', 'text'],
+  ['applicant_email', 'text'], ['applicant_address', 'text'], ['notify_via', 'text'], ['lang', 'text'], ['anonymous', 'bool'], ['confidential', 'bool'],
+  ['resident_id', 'uuid'], ['executor_org_id', 'uuid'], ['legal_days', 'int2'], ['legal_due_at', 'timestamptz'], ['service_due_at', 'timestamptz'],
+  ['created_by', 'uuid'], ['closed_at', 'timestamptz'],
+] as const;
+const EVENT_COLUMNS = [['appeal_id', 'uuid'], ['kind', 'text'], ['from_status', 'text'], ['to_status', 'text'], ['note', 'text'], ['is_public', 'bool'], ['actor_type', 'text'], ['actor_id', 'uuid'], ['actor_label', 'text']] as const;
+const AUDIT_COLUMNS = [['object_id', 'text'], ['actor_type', 'text'], ['actor_id', 'uuid'], ['actor_label', 'text'], ['action', 'text'], ['object_type', 'text'], ['changes', 'jsonb'], ['request_id', 'text'], ['ip', 'text']] as const;
+const MESSAGE_COLUMNS = [['appeal_id', 'uuid'], ['channel', 'text'], ['recipient', 'text'], ['subject', 'text'], ['body', 'text'], ['purpose', 'text']] as const;
+
+type Columns = ReadonlyArray<readonly [string, string]>;
+/** `unnest($2::uuid[], $3::text[], …) with ordinality as alias(col, …, ord)`, numbered from `first`. */
+const unnestOf = (columns: Columns, first: number, alias: string) =>
+  `unnest(${columns.map(([, type], i) => `$${first + i}::${type}[]`).join(', ')}) with ordinality as ${alias}(${columns.map(([name]) => name).join(', ')}, ord)`;
+const names = (columns: Columns, alias?: string) => columns.map(([name]) => (alias ? `${alias}.${name}` : name)).join(', ');
+
+// The parameters: $1 community, $2 year, then one array per column of each unnest.
+const P_APPEALS = 3;
+const P_KEYS = P_APPEALS + APPEAL_COLUMNS.length;
+const P_EVENTS = P_KEYS + 2;
+const P_AUDIT = P_EVENTS + EVENT_COLUMNS.length;
+const P_MESSAGES = P_AUDIT + AUDIT_COLUMNS.length;
+const MARK = `'${NUMBER_MARK}'`;
+
+/** The one statement of a batch (its text never changes, so PostgreSQL parses it once per
+ * connection): each filing is written only if its category still has the version it was read
+ * at, and only if its idempotency key was not filed before; the number comes from the
+ * community's sequence for the year as its row is written, and goes into its applicant's message. */
+const INSERT_REGISTRATIONS = prepared(`with v as (select * from ${unnestOf(APPEAL_COLUMNS, P_APPEALS, 'v0')}),
+  k as (select * from unnest($${P_KEYS}::text[], $${P_KEYS + 1}::text[]) with ordinality as k0(key, category_xmin, ord)),
+  ok as (select v.*, k.key from v join k using (ord)
+    join appeal_categories c on c.id = v.category_id and c.archived_at is null and c.xmin = k.category_xmin::xid),
+  ik as (insert into idempotency_keys (community_id, scope, key, result_id)
+    select $1, 'appeal', ok.key, ok.id from ok where ok.key is not null on conflict do nothing returning result_id),
+  fresh as (select ok.*, row_number() over (order by ok.ord) as rn from ok where ok.key is null or ok.id in (select result_id from ik)),
+  num as (select n, rn from appeal_numbers($1, $2, (select count(*)::int from fresh)) with ordinality as t(n, rn)),
+  ins as (insert into appeals (community_id, number, ${names(APPEAL_COLUMNS)})
+    select $1, $2::text || '-' || lpad(num.n::text, greatest(6, length(num.n::text)), '0'), ${names(APPEAL_COLUMNS, 'f')}
+    from fresh f join num using (rn) order by f.ord returning *),
+  ev as (insert into appeal_events (community_id, ${names(EVENT_COLUMNS)})
+    select $1, ${names(EVENT_COLUMNS, 'e')} from ${unnestOf(EVENT_COLUMNS, P_EVENTS, 'e')} where e.appeal_id in (select id from ins)),
+  au as (insert into audit_log (community_id, ${names(AUDIT_COLUMNS)})
+    select $1, ${names(AUDIT_COLUMNS, 'a')} from ${unnestOf(AUDIT_COLUMNS, P_AUDIT, 'a')} where a.object_id::uuid in (select id from ins)),
+  ob as (insert into outbox_messages (community_id, channel, recipient, subject, body, purpose)
+    select $1, m.channel, m.recipient, replace(m.subject, ${MARK}, ins.number), replace(m.body, ${MARK}, ins.number), m.purpose
+    from ${unnestOf(MESSAGE_COLUMNS, P_MESSAGES, 'm')} join ins on ins.id = m.appeal_id)
+  select * from ins`);
+
+/** Column-wise arrays of `rows`, in the order of `columns`. */
+const arrays = <R extends Record<string, unknown>>(columns: Columns, rows: R[]) => columns.map(([name]) => rows.map((r) => r[name] ?? null));
+
+/** Writes the registrations (INSERT_REGISTRATIONS) and returns the appeals written. */
 async function insertRegistrations(ctx: Pick<AppealsCtx, 'tx' | 'community'>, rows: Registration[], now: Date): Promise<Appeal[]> {
-  const { tx, community } = ctx;
-  const year = now.getUTCFullYear();
-  const parts = [
-    sql`ins as (${tx.insertInto('appeals').values(rows.map((r) => ({
-      ...r.appeal,
-      // A sequence, not a locked counter: filings do not queue behind each other's commit (0004).
-      number: nextNumberSql(community.id, year),
-    }))).returningAll()})`,
-    sql`ev as (${tx.insertInto('appeal_events').values(rows.flatMap((r) => r.events))})`,
-    sql`au as (${tx.insertInto('audit_log').values(rows.map((r) => r.audit))})`,
+  const messages = rows.flatMap((r) => (r.message ? [{ appeal_id: r.id, ...r.message }] : []));
+  const parameters = [
+    ctx.community.id,
+    registrationYear(now, ctx.community.time_zone),
+    ...arrays(APPEAL_COLUMNS, rows.map((r) => r.appeal)),
+    rows.map((r) => r.filing.idempotencyKey ?? null),
+    rows.map((r) => r.category.xmin),
+    ...arrays(EVENT_COLUMNS, rows.flatMap((r) => r.events)),
+    ...arrays(AUDIT_COLUMNS, rows.map((r) => r.audit)),
+    ...arrays(MESSAGE_COLUMNS, messages),
   ];
-  const keys = rows.flatMap((r) => (r.key ? [r.key] : []));
-  if (keys.length) parts.push(sql`ik as (${tx.insertInto('idempotency_keys').values(keys)})`);
-  const messages = rows.flatMap((r) => (r.message ? [{ id: r.id, ...r.message }] : []));
-  if (messages.length) {
-    const mark = (col: 'subject' | 'body') => sql`replace(${sql.ref(`m.${col}`)}, ${NUMBER_MARK}, ins.number)`;
-    parts.push(sql`ob as (insert into outbox_messages (community_id, channel, recipient, subject, body, purpose)
-      select ins.community_id, m.channel, m.recipient, ${mark('subject')}, ${mark('body')}, m.purpose
-      from ins join (values ${sql.join(messages.map((m) => sql`(${m.id}::uuid, ${m.channel}, ${m.recipient}, ${m.subject ?? null}, ${m.body}, ${m.purpose})`))})
-        as m (appeal_id, channel, recipient, subject, body, purpose) on m.appeal_id = ins.id)`);
-  }
-  return (await sql<Appeal>`with ${sql.join(parts)} select * from ins`.execute(tx)).rows;
+  const r = await ctx.tx.executeQuery<Appeal>(CompiledQuery.raw(INSERT_REGISTRATIONS, parameters));
+  return r.rows;
 }
 
 type TimelineEntry = { kind: string; from?: AppealStatus | null; to?: AppealStatus | null; note?: string | null; isPublic?: boolean };
