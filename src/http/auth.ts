@@ -28,6 +28,9 @@ export function clearCookie(req: FastifyRequest, reply: FastifyReply, name: stri
   reply.clearCookie(name, { path: cookiePath(req) });
 }
 
+/** Who calls with a token, made once per cached token holder (its permissions are a set to build). */
+const tokenStaff = new WeakMap<object, StaffAuth>();
+
 /** Reads which staff member is calling (console and API): a staff session cookie or a Bearer
  * API token, looked up inside the request's community only. */
 export async function loadStaff(app: App, req: FastifyRequest): Promise<void> {
@@ -39,7 +42,10 @@ export async function loadStaff(app: App, req: FastifyRequest): Promise<void> {
     // The token's account and roles, from a cache of a few seconds (identity/tokens.ts).
     const h = await authenticateToken(app.db, req.community.id, bearer);
     if (!h) throw unauthenticated();
-    req.staff = staffAuth(h, { kind: 'token', scopes: h.scopes, sessionId: null, csrf: null, secondFactorDone: true });
+    let staff = tokenStaff.get(h);
+    // Shared by the token's requests while its holder is cached, so frozen: no request may change it.
+    if (!staff) tokenStaff.set(h, (staff = Object.freeze(staffAuth(h, { kind: 'token', scopes: h.scopes, sessionId: null, csrf: null, secondFactorDone: true }))));
+    req.staff = staff;
     return;
   }
   const limits = { idleMinutes: app.config.sessionIdleMinutes, maxHours: app.config.sessionMaxHours };
