@@ -8,7 +8,8 @@ import { sql } from 'kysely';
 import { startTestApp } from '../../test/harness.ts';
 import { IntakeBatcher } from './intake-batch.ts';
 import type { Community } from '../communities/service.ts';
-import type { Filing } from './service.ts';
+import { fileAppeals, type Filing } from './service.ts';
+import { withCommunity } from '../../db/db.ts';
 
 describe('filings that arrive together', () => {
   let app: Awaited<ReturnType<typeof startTestApp>>;
@@ -84,6 +85,23 @@ describe('filings that arrive together', () => {
     const numbers = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.appeal.number] : []));
     const inDb = await sql<{ number: string }>`select number from appeals where number = any(${numbers}::text[])`.execute(app.app.db);
     assert.equal(inDb.rows.length, 3);
+  });
+
+  it('a filing refused in the middle of a batch leaves every other filing its own appeal', async () => {
+    const actor = { type: 'system' as const, id: null, label: 'test', communityId: zel.id, requestId: null, ip: null };
+    const filing = (i: number, extra: Record<string, unknown> = {}): Filing => ({
+      raw: (({ channel: _c, ...rest }) => rest)(appeal(400 + i, extra)) as Filing['raw'], channel: 'phone', lang: 'uk', idempotencyKey: `middle-${randomUUID()}`, actor,
+      followUrl: (n) => `http://x/${n}`, rateUrl: (t) => `http://x/rate/${t}`,
+    });
+    // In one call, in this order: fine, unknown category (refused after parsing), fine,
+    // too short (refused by parsing), fine.
+    const filings = [filing(0), filing(1, { category_id: randomUUID() }), filing(2), filing(3, { description: 'коротко' }), filing(4)];
+    const results = await withCommunity(app.app.db, zel.id, (tx) => fileAppeals({ tx, queue: app.app.queue, community: zel, secret: 'test-secret' }, filings));
+    assert.deepEqual(results.map((r) => ('error' in r ? 'error' : 'appeal')), ['appeal', 'error', 'appeal', 'error', 'appeal']);
+    for (const i of [0, 2, 4]) {
+      const r = results[i] as { appeal: { description: string } };
+      assert.equal(r.appeal.description, (filings[i].raw as { description: string }).description, `filing ${i} got its own appeal`);
+    }
   });
 
   it('a category edited elsewhere since intake read it is read again; an archived one is refused; a retried key replays', async () => {

@@ -118,7 +118,8 @@ export async function fileAppeals(ctx: Omit<AppealsCtx, 'actor' | 'followUrl' | 
     const needed = todo.map((i) => (parsed[i] as { data: z.output<typeof NewAppeal> }).data.category_id);
     const catalogue = await intakeCategories(tx, community.id, needed, fresh);
     const dues = new Map<string, { legal: Date | null; service: Date }>();
-    const rows: Registration[] = [];
+    // Each row with the index of its filing (a filing refused here has no row).
+    const rows: Array<Registration & { i: number }> = [];
     for (const i of todo) {
       const f = filings[i];
       const input = (parsed[i] as { data: z.output<typeof NewAppeal> }).data;
@@ -127,7 +128,7 @@ export async function fileAppeals(ctx: Omit<AppealsCtx, 'actor' | 'followUrl' | 
         if (!category) throw invalid({ category_id: 'unknown' }, 'appeals.error.unknown_category');
         if (input.street_id && !(await addressIdsExist(tx, input.street_id, input.building_id ?? null))) throw invalid({ street_id: 'unknown' });
         if (input.notify_via === 'telegram' && !(await telegramChatOf(tx, f.residentId ?? null))) throw invalid({ notify_via: 'telegram' }, 'telegram.error.not_linked');
-        rows.push(registration(ctx, f, input, category, now, dues));
+        rows.push({ ...registration(ctx, f, input, category, now, dues), i });
       } catch (error) {
         results[i] = { error };
       }
@@ -138,10 +139,9 @@ export async function fileAppeals(ctx: Omit<AppealsCtx, 'actor' | 'followUrl' | 
     // Not written: either its key was filed before (by another batch, perhaps at this very
     // moment), or its category changed since it was read.
     const earlier = await appealsOfKeys(tx, missing.flatMap((r) => (r.filing.idempotencyKey ? [r.filing.idempotencyKey] : [])));
-    for (const [n, r] of rows.entries()) {
-      const i = todo[n];
-      if (registered.has(r.id)) results[i] = { appeal: registered.get(r.id)!, replayed: false };
-      else if (r.filing.idempotencyKey && earlier.has(r.filing.idempotencyKey)) results[i] = await replay(tx, earlier.get(r.filing.idempotencyKey)!);
+    for (const r of rows) {
+      if (registered.has(r.id)) results[r.i] = { appeal: registered.get(r.id)!, replayed: false };
+      else if (r.filing.idempotencyKey && earlier.has(r.filing.idempotencyKey)) results[r.i] = await replay(tx, earlier.get(r.filing.idempotencyKey)!);
     }
     fresh = true;
   }
