@@ -1,9 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import pg from 'pg';
 import { migratedDb } from '../test/harness.ts';
-import { afterCommit, withCommunity, withSystem, type Db } from './db.ts';
+import { afterCommit, prepared, withCommunity, withSystem, type Db } from './db.ts';
 
 // BEGIN goes with the tenant's set_config in one round trip (db.ts); transactions must behave
 // exactly as before: committed, rolled back, tenant and role set, nothing left pending.
@@ -75,5 +75,19 @@ describe('transactions with one round trip less', () => {
       throw new Error('no');
     }), /no/);
     assert.deepEqual(seen, ['committed', 'second']);
+  });
+
+  it('a registered statement is prepared once per connection and then only bound; others are sent as text', async () => {
+    const text = prepared('select $1::int + 1 as n, (select count(*) from pg_prepared_statements where statement = $2) as prepared_here');
+    const registered = (v: number) => withSystem(db, async (tx) => (await tx.executeQuery<{ n: number; prepared_here: string }>(CompiledQuery.raw(text, [v, text]))).rows[0]);
+    // The first call on a connection prepares it as it runs; from then on it is there.
+    const first = await registered(1);
+    assert.equal(first.n, 2);
+    const again = await Promise.all(Array.from({ length: 4 }, (_, i) => registered(i)));
+    assert.deepEqual(again.map((r) => r.n), [1, 2, 3, 4], 'parameters bound afresh each time');
+    assert.ok(again.some((r) => r.prepared_here === '1'), JSON.stringify(again));
+    const plain = 'select count(*) as n from pg_prepared_statements where statement = $1';
+    const other = await withSystem(db, async (tx) => (await tx.executeQuery<{ n: string }>(CompiledQuery.raw(plain, [plain]))).rows[0].n);
+    assert.equal(other, '0', 'an unregistered text is not prepared');
   });
 });

@@ -33,7 +33,8 @@ export function prepared(text: string): string {
 }
 
 function sendPreparedByName(client: pg.PoolClient): void {
-  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  // The class's own `query`, looked up at each call (not kept from connect time).
+  const query = (...args: unknown[]) => (Object.getPrototypeOf(client) as { query: (...a: unknown[]) => unknown }).query.apply(client, args);
   (client as { query: unknown }).query = (config: unknown, values?: unknown, callback?: unknown) => {
     const name = typeof config === 'string' && Array.isArray(values) ? preparedNames.get(config) : undefined;
     return name ? query({ name, text: config, values }, callback) : query(config, values, callback);
