@@ -3,7 +3,7 @@
 // A call centre or a chatbot files many appeals at once through the API. Each in a transaction
 // of its own costs four round trips and a commit (a WAL flush) per appeal. Here the filings of
 // one community that arrive while its previous batch is being written wait for it, and then go
-// in one transaction: the same two statements (fileAppeals) and one commit for all of them. A
+// in one transaction: the same one statement (fileAppeals) and one commit for all of them. A
 // lone filing goes at once, so a quiet desk waits for nothing; under load a batch takes what
 // arrived during the one before. Nobody is answered before their batch has committed, so an
 // acknowledged number is never lost.
