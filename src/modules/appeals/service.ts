@@ -107,7 +107,9 @@ export async function fileAppeals(ctx: Omit<AppealsCtx, 'actor' | 'followUrl' | 
   }
 
   const now = new Date();
-  const registered = new Map<string, Appeal>();
+  // The input of a filing still pending (such a filing passed parsing).
+  const inputOf = (i: number) => (parsed[i] as { data: z.output<typeof NewAppeal> }).data;
+  const written: Array<{ filing: Filing; appeal: Appeal; category: IntakeCategory }> = [];
   let fresh = false;
   // A filing whose category changed since it was read (intake-categories.ts) is not written; it
   // goes round again with the catalogue read afresh. Twice more at most: a catalogue edited
@@ -115,14 +117,14 @@ export async function fileAppeals(ctx: Omit<AppealsCtx, 'actor' | 'followUrl' | 
   for (let round = 0; round < 3; round++) {
     const todo = [...results.keys()].filter((i) => 'pending' in results[i]);
     if (!todo.length) break;
-    const needed = todo.map((i) => (parsed[i] as { data: z.output<typeof NewAppeal> }).data.category_id);
+    const needed = todo.map((i) => inputOf(i).category_id);
     const catalogue = await intakeCategories(tx, community.id, needed, fresh);
     const dues = new Map<string, { legal: Date | null; service: Date }>();
     // Each row with the index of its filing (a filing refused here has no row).
     const rows: Array<Registration & { i: number }> = [];
     for (const i of todo) {
       const f = filings[i];
-      const input = (parsed[i] as { data: z.output<typeof NewAppeal> }).data;
+      const input = inputOf(i);
       try {
         const category = catalogue.get(input.category_id);
         if (!category) throw invalid({ category_id: 'unknown' }, 'appeals.error.unknown_category');
@@ -134,26 +136,25 @@ export async function fileAppeals(ctx: Omit<AppealsCtx, 'actor' | 'followUrl' | 
       }
     }
     if (!rows.length) break;
-    for (const a of await insertRegistrations(ctx, rows, now)) registered.set(a.id, a);
-    const missing = rows.filter((r) => !registered.has(r.id));
+    const inserted = new Map((await insertRegistrations(ctx, rows, now)).map((a) => [a.id, a]));
+    const missing = rows.filter((r) => !inserted.has(r.id));
     // Not written: either its key was filed before (by another batch, perhaps at this very
     // moment), or its category changed since it was read.
     const earlier = await appealsOfKeys(tx, missing.flatMap((r) => (r.filing.idempotencyKey ? [r.filing.idempotencyKey] : [])));
     for (const r of rows) {
-      if (registered.has(r.id)) results[r.i] = { appeal: registered.get(r.id)!, replayed: false };
-      else if (r.filing.idempotencyKey && earlier.has(r.filing.idempotencyKey)) results[r.i] = await replay(tx, earlier.get(r.filing.idempotencyKey)!);
+      const appeal = inserted.get(r.id);
+      if (appeal) {
+        results[r.i] = { appeal, replayed: false };
+        written.push({ filing: r.filing, appeal, category: r.category });
+      } else if (r.filing.idempotencyKey && earlier.has(r.filing.idempotencyKey)) results[r.i] = await replay(tx, earlier.get(r.filing.idempotencyKey)!);
     }
     fresh = true;
   }
   for (const [i, r] of results.entries()) if ('pending' in r) results[i] = { error: new Error('appeal category changed while filing; try again') };
 
-  for (const [i, r] of results.entries()) {
-    if (!('appeal' in r) || r.replayed) continue;
-    const f = filings[i];
-    const appeal = r.appeal;
+  for (const { filing: f, appeal, category } of written) {
     // A known outage at the address (the category's outage kind): one statement, none without a kind or a street.
-    const category = (await intakeCategories(tx, community.id, [appeal.category_id])).get(appeal.category_id);
-    await linkKnownOutages({ tx, actor: f.actor, community }, appeal, category?.outage_kind ?? null);
+    await linkKnownOutages({ tx, actor: f.actor, community }, appeal, category.outage_kind);
     // Telegram's chat is looked up when the message is written; SMS and e-mail went with the insert.
     if (appeal.notify_via === 'telegram') await notifyApplicant({ ...ctx, actor: f.actor, followUrl: f.followUrl, rateUrl: f.rateUrl }, appeal, 'registered');
   }
