@@ -2,8 +2,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { migratedDb } from '../../test/harness.ts';
-import { withCommunity, withSystem, type Db } from '../../db/db.ts';
-import { nextNumber, registrationYear } from './numbering.ts';
+import { withCommunity, withSystem, type Db, type Tx } from '../../db/db.ts';
+import { registrationYear } from './numbering.ts';
+
+/** One number from appeal_number() (migration 010), formatted as intake writes it: "2031-000001". */
+const nextNumber = async (tx: Tx, communityId: string, year: number): Promise<string> =>
+  (await sql<{ number: string }>`select ${String(year)} || '-' || lpad(n::text, greatest(6, length(n::text)), '0') as number from appeal_number(${communityId}, ${year}) as n`.execute(tx)).rows[0].number;
 
 // Registration numbers come from a sequence per community and year (decision 0004): unique
 // under concurrency, per community, after numbers given elsewhere, never across tenants.
